@@ -1,0 +1,66 @@
+#include "scanner/filesystem.hpp"
+
+#include "lockfile/sha256.hpp"
+
+namespace envlock::scanner {
+
+Result<std::string> FileSystem::sha256(std::string_view path) const {
+  lockfile::Sha256 hash;
+  auto done = read_chunks(path, [&](const char* data, std::size_t size) { hash.update(data, size); });
+  if (!done) return tl::unexpected(done.error());
+  return hash.hex_final();
+}
+
+bool FileSystem::is_dir(std::string_view path) const {
+  auto st = stat(path);
+  return st && st->type == FileType::kDirectory;
+}
+
+bool FileSystem::is_file(std::string_view path) const {
+  auto st = stat(path);
+  return st && st->type == FileType::kRegular;
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  if (name.starts_with('/')) return std::string(name);
+  std::string out(dir);
+  if (out.empty() || out.back() != '/') out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+std::string normalize_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t i = 0;
+  while (i <= path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    if (part.empty() || part == ".") {
+    } else if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else {
+      parts.push_back(part);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (auto p : parts) {
+    out.push_back('/');
+    out.append(p);
+  }
+  return out.empty() ? "/" : out;
+}
+
+std::string parent_path(std::string_view path) {
+  auto pos = path.rfind('/');
+  if (pos == std::string_view::npos || pos == 0) return "/";
+  return std::string(path.substr(0, pos));
+}
+
+std::string base_name(std::string_view path) {
+  auto pos = path.rfind('/');
+  return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
+}
+
+}  // namespace envlock::scanner

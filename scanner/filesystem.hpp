@@ -1,0 +1,85 @@
+#pragma once
+// The one filesystem interface every probe reads through. A live host, a
+// directory root and a container image are implementations of it, so a probe
+// never touches the OS directly and tests can feed recorded trees.
+//
+// Paths are absolute *inside the target* ("/usr/lib/python3/dist-packages"),
+// '/'-separated. Implementations resolve symlinks inside the target root:
+// neither an absolute link nor ".." ever leaves it.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lockfile/error.hpp"
+
+namespace envlock::scanner {
+
+enum class FileType { kRegular, kDirectory, kSymlink, kOther };
+
+struct FileStat {
+  FileType type = FileType::kOther;
+  std::uint64_t size = 0;
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint32_t mode = 0;
+};
+
+struct DirEntry {
+  std::string name;
+  FileType type = FileType::kOther;  ///< of the entry itself (a symlink is kSymlink)
+};
+
+/// Largest file read into memory when the caller names no limit.
+inline constexpr std::uint64_t kDefaultReadLimit = 64ull << 20;
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  /// Follows symlinks (inside the root). Fails when the path does not exist.
+  virtual Result<FileStat> stat(std::string_view path) const = 0;
+  /// Does not follow a final symlink.
+  virtual Result<FileStat> lstat(std::string_view path) const = 0;
+  /// Entries of a directory, sorted by name, without "." and "..".
+  virtual Result<std::vector<DirEntry>> list(std::string_view dir) const = 0;
+  /// Whole content of a regular file; fails (naming the file) when larger than
+  /// max_bytes or not a regular file (FIFOs and devices are never opened).
+  virtual Result<std::string> read(std::string_view path,
+                                   std::uint64_t max_bytes = kDefaultReadLimit) const = 0;
+  /// Target of a symlink, as stored.
+  virtual Result<std::string> readlink(std::string_view path) const = 0;
+  /// Canonical path inside the root with every symlink resolved.
+  virtual Result<std::string> realpath(std::string_view path) const = 0;
+  /// Streams a regular file's content in chunks (for hashing large files).
+  virtual Result<void> read_chunks(
+      std::string_view path,
+      const std::function<void(const char* data, std::size_t size)>& sink) const = 0;
+  /// Lower-case hex SHA-256 of a regular file. The default streams read_chunks;
+  /// an image implementation may answer from hashes taken while streaming.
+  virtual Result<std::string> sha256(std::string_view path) const;
+  /// True for a live host, where running the target's interpreter, reading
+  /// /proc and the environment make sense.
+  virtual bool is_live() const { return false; }
+  /// Human description for messages and the lock: "/", "root:/srv/rootfs".
+  virtual std::string describe() const = 0;
+
+  bool exists(std::string_view path) const { return stat(path).has_value(); }
+  bool is_dir(std::string_view path) const;
+  bool is_file(std::string_view path) const;
+};
+
+/// Joins target paths: join("/usr/lib", "x") == "/usr/lib/x".
+std::string join_path(std::string_view dir, std::string_view name);
+/// Lexically normalizes: collapses "//", ".", and ".." (never above "/").
+std::string normalize_path(std::string_view path);
+/// Parent directory of a normalized absolute path ("/" for "/x").
+std::string parent_path(std::string_view path);
+/// Last component.
+std::string base_name(std::string_view path);
+
+}  // namespace envlock::scanner
