@@ -128,6 +128,16 @@ struct Diagnostic {
   std::string message;
 };
 
+/// [[integrity]]: an installed file that does not match its package's RECORD.
+struct FileProblem {
+  std::string path;     ///< relative to the site directory
+  std::string package;  ///< owning package; "" for a drop-in no RECORD lists
+  std::string location; ///< the site directory
+  std::string problem;  ///< "modified", "deleted", "unowned", "bytecode", "unverifiable"
+  std::string expected; ///< hash from RECORD ("sha256=<urlsafe-b64>") or ""
+  std::string actual;   ///< hash of the file on disk, same form, or ""
+};
+
 struct Fingerprint {
   Meta envlock;
   std::optional<Python> python;
@@ -138,6 +148,7 @@ struct Fingerprint {
   std::map<std::string, std::string> env;   ///< [env]: variables that change numerics or loading
   std::map<std::string, std::string> cuda;  ///< [cuda]: "cudart" -> "12.1.105", ...
   std::optional<Image> image;
+  std::vector<FileProblem> integrity;  ///< sorted by location, path
   std::vector<Diagnostic> diagnostics;
 };
 

@@ -51,6 +51,10 @@ class FileSystem {
   /// max_bytes or not a regular file (FIFOs and devices are never opened).
   virtual Result<std::string> read(std::string_view path,
                                    std::uint64_t max_bytes = kDefaultReadLimit) const = 0;
+  /// The first max_bytes bytes of a regular file (all of it when shorter).
+  /// Image implementations keep only a prefix of large ELF files, so readers
+  /// of headers (ELF) must ask for a prefix, not the whole file.
+  virtual Result<std::string> read_prefix(std::string_view path, std::uint64_t max_bytes) const = 0;
   /// Target of a symlink, as stored.
   virtual Result<std::string> readlink(std::string_view path) const = 0;
   /// Canonical path inside the root with every symlink resolved.

@@ -1,0 +1,24 @@
+#pragma once
+// Which files' content the probes read. A container image is streamed once and
+// keeps only these bytes (plus headers of everything), so this list is the
+// contract between the probes and the image reader.
+
+#include <cstdint>
+#include <string_view>
+
+namespace envlock::scanner {
+
+enum class Want {
+  kNothing,  ///< header only (type, size, mode, link target)
+  kWhole,    ///< whole content (metadata files, configs)
+  kPrefix,   ///< first kElfPrefixBytes bytes (ELF objects)
+};
+
+/// Bytes of an ELF object kept for header/dynamic-section parsing.
+inline constexpr std::uint64_t kElfPrefixBytes = 4ull << 20;
+
+/// Decides from the path (absolute inside the target) and, for ELF detection,
+/// the first bytes of content (may be empty when not yet known).
+Want wanted_content(std::string_view path, std::string_view first_bytes);
+
+}  // namespace envlock::scanner
