@@ -30,10 +30,20 @@ inline tl::unexpected<Error> fail(std::string message, ErrorKind kind = ErrorKin
 
 }  // namespace envlock
 
-/// Propagates an error from a Result expression: `auto v = ENVLOCK_TRY(f());`.
-#define ENVLOCK_TRY(expr)                                       \
-  ({                                                            \
-    auto envlock_try_result_ = (expr);                          \
-    if (!envlock_try_result_) return tl::unexpected(std::move(envlock_try_result_.error())); \
-    std::move(*envlock_try_result_);                            \
+namespace envlock::detail {
+template <class T>
+T take_value(tl::expected<T, Error>&& r) {
+  return std::move(*r);
+}
+inline void take_value(tl::expected<void, Error>&&) {}
+}  // namespace envlock::detail
+
+/// Propagates an error from a Result expression: `auto v = ENVLOCK_TRY(f());`
+/// (also usable as a statement on Result<void>). GCC/Clang statement expression.
+#define ENVLOCK_TRY(expr)                                                      \
+  ({                                                                           \
+    auto envlock_try_result_ = (expr);                                         \
+    if (!envlock_try_result_)                                                  \
+      return tl::unexpected(std::move(envlock_try_result_.error()));           \
+    ::envlock::detail::take_value(std::move(envlock_try_result_));             \
   })

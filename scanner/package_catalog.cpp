@@ -1,0 +1,309 @@
+#include "scanner/package_catalog.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "lockfile/sha256.hpp"
+#include "scanner/metadata_parser.hpp"
+#include "scanner/record_parser.hpp"
+
+namespace envlock::scanner {
+
+namespace {
+
+// Metadata files are small; a huge one is hostile or broken.
+constexpr std::uint64_t kMetadataLimit = 16ull << 20;
+constexpr std::uint64_t kRecordLimit = 64ull << 20;
+
+std::string normalize_dist_name(std::string_view name) {
+  // PEP 503: lower case, runs of '-', '_', '.' become one '-'.
+  std::string out;
+  bool sep = false;
+  for (char c : name) {
+    if (c == '-' || c == '_' || c == '.') {
+      sep = true;
+      continue;
+    }
+    if (sep && !out.empty()) out.push_back('-');
+    sep = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::vector<std::string> lines_of(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = text.find('\n', i);
+    if (j == std::string_view::npos) j = text.size();
+    out.push_back(trim(text.substr(i, j - i)));
+    i = j + 1;
+  }
+  return out;
+}
+
+// requires.txt -> Requires-Dist strings, exactly as importlib.metadata converts
+// them, so `requires` matches what Python reports for egg-info packages.
+std::vector<std::string> requires_from_egg(std::string_view text) {
+  std::vector<std::string> out;
+  std::string section;
+  for (const auto& line : lines_of(text)) {
+    if (line.empty() || line.starts_with('#')) continue;
+    if (line.starts_with('[') && line.ends_with(']')) {
+      section = line.substr(1, line.size() - 2);
+      continue;
+    }
+    auto colon = section.find(':');
+    std::string extra = section.substr(0, colon);
+    std::string markers = colon == std::string::npos ? "" : section.substr(colon + 1);
+    if (!extra.empty() && !markers.empty()) markers = "(" + markers + ")";
+    std::vector<std::string> conditions;
+    if (!markers.empty()) conditions.push_back(markers);
+    if (!extra.empty()) conditions.push_back("extra == \"" + extra + "\"");
+    std::string req = line;
+    if (!conditions.empty()) {
+      if (req.find('@') != std::string::npos) req += ' ';
+      req += "; ";
+      for (std::size_t k = 0; k < conditions.size(); ++k) {
+        if (k) req += " and ";
+        req += conditions[k];
+      }
+    }
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+void read_direct_url(std::string_view text, lockfile::Package& pkg) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object()) return;
+  if (auto u = doc.find("url"); u != doc.end() && u->is_string()) pkg.direct_url = *u;
+  auto obj = [&](const char* key) -> const nlohmann::json* {
+    auto it = doc.find(key);
+    return it != doc.end() && it->is_object() ? &*it : nullptr;
+  };
+  if (const auto* dir = obj("dir_info")) {
+    auto e = dir->find("editable");
+    pkg.direct_kind = e != dir->end() && e->is_boolean() && e->get<bool>() ? "editable" : "dir";
+  } else if (const auto* vcs = obj("vcs_info")) {
+    pkg.direct_kind = "vcs";
+    if (auto c = vcs->find("commit_id"); c != vcs->end() && c->is_string()) pkg.direct_hash = *c;
+  } else if (const auto* archive = obj("archive_info")) {
+    pkg.direct_kind = "archive";
+    if (auto hs = archive->find("hashes"); hs != archive->end() && hs->is_object()) {
+      if (auto s = hs->find("sha256"); s != hs->end() && s->is_string()) {
+        pkg.direct_hash = "sha256=" + s->get<std::string>();
+      }
+    }
+    if (pkg.direct_hash.empty()) {
+      if (auto h = archive->find("hash"); h != archive->end() && h->is_string()) pkg.direct_hash = *h;
+    }
+  }
+}
+
+bool is_dir_entry(const FileSystem& fs, const std::string& dir, const DirEntry& e) {
+  if (e.type == FileType::kDirectory) return true;
+  if (e.type != FileType::kSymlink) return false;
+  return fs.is_dir(join_path(dir, e.name));
+}
+
+class CatalogReader {
+ public:
+  CatalogReader(const FileSystem& fs, Catalog& out) : fs_(fs), out_(out) {}
+
+  void read_site(const std::string& site) {
+    if (site.ends_with(".egg")) {
+      std::string egg_info = join_path(site, "EGG-INFO");
+      if (fs_.is_dir(egg_info)) read_metadata_dir(site, egg_info, "egg");
+    }
+    auto entries = fs_.list(site);
+    if (!entries) return;  // a sys.path entry that vanished: nothing installed there
+    for (const auto& e : *entries) {
+      std::string full = join_path(site, e.name);
+      if (e.name.ends_with(".dist-info") && is_dir_entry(fs_, site, e)) {
+        read_metadata_dir(site, full, "dist-info");
+      } else if (e.name.ends_with(".egg-info")) {
+        if (is_dir_entry(fs_, site, e)) {
+          read_metadata_dir(site, full, "egg-info");
+        } else {
+          read_egg_info_file(site, full);
+        }
+      }
+    }
+  }
+
+ private:
+  void diagnose(const std::string& subject, std::string message) {
+    out_.diagnostics.push_back({subject, std::move(message)});
+  }
+
+  bool fill_from_metadata(const std::string& file, CatalogEntry& entry) {
+    auto text = fs_.read(file, kMetadataLimit);
+    if (!text) {
+      diagnose(file, text.error().message);
+      return false;
+    }
+    auto headers = parse_headers(*text, file);
+    if (!headers) {
+      diagnose(file, headers.error().message);
+      return false;
+    }
+    auto& pkg = entry.package;
+    pkg.raw_name = headers->get("Name");
+    pkg.version = headers->get("Version");
+    if (pkg.raw_name.empty()) {
+      diagnose(file, "no Name header");
+      return false;
+    }
+    if (pkg.version.empty()) {
+      diagnose(file, "no Version header");
+      return false;
+    }
+    pkg.name = normalize_dist_name(pkg.raw_name);
+    pkg.requires_dist = headers->get_all("Requires-Dist");
+    pkg.requires_python = headers->get("Requires-Python");
+    pkg.metadata = "sha256:" + lockfile::sha256_hex(*text);
+    return true;
+  }
+
+  void read_metadata_dir(const std::string& site, const std::string& dir, std::string format) {
+    CatalogEntry entry;
+    entry.metadata_dir = dir;
+    entry.package.location = site;
+    entry.package.format = format;
+    bool dist_info = format == "dist-info";
+    std::string meta = join_path(dir, dist_info ? "METADATA" : "PKG-INFO");
+    if (!fs_.is_file(meta)) {
+      diagnose(dir, std::string("no ") + (dist_info ? "METADATA" : "PKG-INFO") + " file");
+      return;
+    }
+    if (!fill_from_metadata(meta, entry)) return;
+    auto& pkg = entry.package;
+    if (auto installer = fs_.read(join_path(dir, "INSTALLER"), kMetadataLimit)) {
+      pkg.installer = trim(*installer);
+    }
+    pkg.requested = fs_.exists(join_path(dir, "REQUESTED"));
+    if (auto wheel = fs_.read(join_path(dir, "WHEEL"), kMetadataLimit)) {
+      if (auto h = parse_headers(*wheel, join_path(dir, "WHEEL"))) pkg.wheel_tags = h->get_all("Tag");
+    }
+    if (auto du = fs_.read(join_path(dir, "direct_url.json"), kMetadataLimit)) {
+      read_direct_url(*du, pkg);
+    }
+    if (!dist_info) {
+      if (auto req = fs_.read(join_path(dir, "requires.txt"), kMetadataLimit)) {
+        pkg.requires_dist = requires_from_egg(*req);
+      }
+    }
+    std::string record = join_path(dir, "RECORD");
+    std::string installed = join_path(dir, "installed-files.txt");
+    if (fs_.is_file(record)) {
+      read_record(site, record, entry);
+    } else if (fs_.is_file(installed)) {
+      read_installed_files(dir, installed, entry);
+    }
+    out_.entries.push_back(std::move(entry));
+  }
+
+  void read_egg_info_file(const std::string& site, const std::string& file) {
+    CatalogEntry entry;
+    entry.package.location = site;
+    entry.package.format = "egg-info-file";
+    if (!fill_from_metadata(file, entry)) return;
+    out_.entries.push_back(std::move(entry));
+  }
+
+  void read_record(const std::string& site, const std::string& record, CatalogEntry& entry) {
+    auto text = fs_.read(record, kRecordLimit);
+    if (!text) {
+      diagnose(record, text.error().message);
+      return;
+    }
+    auto rows = parse_record(*text, record);
+    if (!rows) {
+      diagnose(record, rows.error().message);
+      return;
+    }
+    entry.has_file_list = true;
+    for (auto& row : *rows) {
+      PackageFile f;
+      f.path = normalize_path(join_path(site, row.path));
+      f.listed = std::move(row.path);
+      f.algorithm = std::move(row.algorithm);
+      f.digest = std::move(row.digest);
+      entry.files.push_back(std::move(f));
+    }
+  }
+
+  void read_installed_files(const std::string& egg_dir, const std::string& list,
+                            CatalogEntry& entry) {
+    auto text = fs_.read(list, kRecordLimit);
+    if (!text) {
+      diagnose(list, text.error().message);
+      return;
+    }
+    entry.has_file_list = true;
+    const std::string& site = entry.package.location;
+    for (const auto& line : lines_of(*text)) {
+      if (line.empty()) continue;
+      PackageFile f;
+      f.path = normalize_path(join_path(egg_dir, line));
+      // Listed relative to the egg-info dir; keep the site-relative form RECORD would use.
+      f.listed = f.path.starts_with(site + "/") ? f.path.substr(site.size() + 1) : f.path;
+      entry.files.push_back(std::move(f));
+    }
+  }
+
+  const FileSystem& fs_;
+  Catalog& out_;
+};
+
+}  // namespace
+
+std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& d) {
+    if (seen.insert(d).second) out.push_back(d);
+  };
+  for (const auto& site : site_dirs) {
+    add(site);
+    auto entries = fs.list(site);
+    if (!entries) continue;
+    for (const auto& e : *entries) {
+      if (!e.name.ends_with(".pth")) continue;
+      auto text = fs.read(join_path(site, e.name), kMetadataLimit);
+      if (!text) continue;
+      for (const auto& line : lines_of(*text)) {
+        if (line.empty() || line.starts_with('#') || line.starts_with("import ") ||
+            line.starts_with("import\t")) {
+          continue;
+        }
+        std::string dir = normalize_path(join_path(site, line));
+        if (fs.is_dir(dir)) add(dir);
+      }
+    }
+  }
+  return out;
+}
+
+Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs) {
+  Catalog catalog;
+  CatalogReader reader(fs, catalog);
+  for (const auto& site : site_dirs) reader.read_site(site);
+  std::set<std::string> seen;
+  for (auto& e : catalog.entries) {
+    if (!seen.insert(e.package.name).second) e.package.shadowed = true;
+  }
+  return catalog;
+}
+
+}  // namespace envlock::scanner

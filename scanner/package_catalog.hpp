@@ -1,0 +1,42 @@
+#pragma once
+// The Python package catalog: every distribution installed directly in the
+// given site directories, read the way importlib.metadata finds them.
+
+#include <string>
+#include <vector>
+
+#include "lockfile/fingerprint.hpp"
+#include "scanner/filesystem.hpp"
+
+namespace envlock::scanner {
+
+/// One file a package says it installed (RECORD or installed-files.txt).
+struct PackageFile {
+  std::string listed;     ///< path as listed, relative to the site dir ("../../bin/x" allowed)
+  std::string path;       ///< absolute target path, normalized
+  std::string algorithm;  ///< "sha256" etc., "" when the list has no hash for it
+  std::string digest;     ///< urlsafe base64 from RECORD, "" when none
+};
+
+struct CatalogEntry {
+  lockfile::Package package;
+  std::string metadata_dir;  ///< the .dist-info / .egg-info / EGG-INFO path ("" for a file)
+  std::vector<PackageFile> files;
+  bool has_file_list = false;  ///< RECORD or installed-files.txt was present
+};
+
+struct Catalog {
+  std::vector<CatalogEntry> entries;  ///< site-dir order, then directory order
+  std::vector<lockfile::Diagnostic> diagnostics;
+};
+
+/// Reads every package in `site_dirs` (sys.path order). A broken package becomes a
+/// diagnostic; the rest of the catalog is still read. Later copies of a name are
+/// marked shadowed. Vendored copies (dist-info below a package) are never visited.
+Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs);
+
+/// Site directories plus the directories their *.pth files add, as site.addsitedir
+/// does (lines starting with "import" are code and are never run).
+std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs);
+
+}  // namespace envlock::scanner
