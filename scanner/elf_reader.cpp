@@ -1,0 +1,440 @@
+#include "scanner/elf_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+#include "scanner/wanted_files.hpp"
+
+namespace envlock::scanner {
+
+namespace {
+
+constexpr std::uint32_t kPtLoad = 1;
+constexpr std::uint32_t kPtDynamic = 2;
+constexpr std::uint32_t kPtInterp = 3;
+constexpr std::uint32_t kShtDynamic = 6;
+constexpr std::uint16_t kPnXnum = 0xffff;
+
+constexpr std::int64_t kDtNull = 0;
+constexpr std::int64_t kDtNeeded = 1;
+constexpr std::int64_t kDtStrtab = 5;
+constexpr std::int64_t kDtStrsz = 10;
+constexpr std::int64_t kDtSoname = 14;
+constexpr std::int64_t kDtRpath = 15;
+constexpr std::int64_t kDtRunpath = 29;
+constexpr std::int64_t kDtFlags1 = 0x6ffffffb;
+constexpr std::int64_t kDtVerdef = 0x6ffffffc;
+constexpr std::int64_t kDtVerdefnum = 0x6ffffffd;
+constexpr std::int64_t kDtVerneed = 0x6ffffffe;
+constexpr std::int64_t kDtVerneednum = 0x6fffffff;
+
+constexpr std::uint16_t kVerFlgBase = 1;
+
+// Hostile files may claim huge counts; real objects stay far below these.
+constexpr std::size_t kMaxNeeded = 4096;
+constexpr std::size_t kMaxVersionEntries = 1 << 16;
+
+// The first read of read_elf_file: enough for the dynamic data of nearly
+// every library, which sits before the code.
+constexpr std::uint64_t kFirstReadBytes = 256 << 10;
+
+std::string hex(std::uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, 16);
+  (void)ec;
+  return "0x" + std::string(buf, end);
+}
+
+/// Integer reads in the file's byte order. An out-of-range read returns 0 and
+/// latches `bad`, so a caller reads a whole record and checks once.
+class Bytes {
+ public:
+  Bytes(std::string_view data, bool little) : data_(data), little_(little) {}
+
+  std::uint64_t size() const { return data_.size(); }
+  bool has(std::uint64_t off, std::uint64_t len) const {
+    return off <= data_.size() && len <= data_.size() - off;
+  }
+  std::uint64_t uint(std::uint64_t off, unsigned width) const {
+    if (!has(off, width)) {
+      bad = true;
+      return 0;
+    }
+    std::uint64_t v = 0;
+    for (unsigned i = 0; i < width; ++i) {
+      auto byte = static_cast<std::uint8_t>(data_[off + (little_ ? width - 1 - i : i)]);
+      v = (v << 8) | byte;
+    }
+    return v;
+  }
+  std::uint16_t u16(std::uint64_t off) const { return static_cast<std::uint16_t>(uint(off, 2)); }
+  std::uint32_t u32(std::uint64_t off) const { return static_cast<std::uint32_t>(uint(off, 4)); }
+  std::uint64_t u64(std::uint64_t off) const { return uint(off, 8); }
+  std::string_view view() const { return data_; }
+
+  mutable bool bad = false;
+
+ private:
+  std::string_view data_;
+  bool little_;
+};
+
+struct Segment {
+  std::uint64_t offset, vaddr, filesz;
+};
+
+struct Parser {
+  Bytes b;
+  std::string_view name;
+  bool is64;
+  std::vector<Segment> loads;     // PT_LOAD segments
+  std::vector<Segment> sections;  // allocated sections, when their headers are in the buffer
+  std::uint64_t strtab_off = 0, strtab_size = 0;
+
+  tl::unexpected<Error> error(std::string msg) const {
+    return fail(std::string(name) + ": " + msg);
+  }
+  std::uint64_t word(std::uint64_t off) const { return is64 ? b.u64(off) : b.u32(off); }
+
+  std::optional<std::uint64_t> addr_to_offset(std::uint64_t addr) const {
+    for (const auto* table : {&loads, &sections}) {
+      for (const auto& s : *table) {
+        if (addr >= s.vaddr && addr - s.vaddr < s.filesz) return s.offset + (addr - s.vaddr);
+      }
+    }
+    return std::nullopt;
+  }
+
+  Result<std::string> str(std::uint64_t off) const {
+    if (off >= strtab_size) return error("string offset " + hex(off) + " outside the string table");
+    std::uint64_t start = strtab_off + off;
+    std::uint64_t limit = std::min<std::uint64_t>(strtab_off + strtab_size, b.size());
+    if (start >= limit) return error("string at " + hex(start) + " beyond the first " +
+                                     std::to_string(b.size()) + " bytes");
+    std::string_view rest = b.view().substr(start, limit - start);
+    auto nul = rest.find('\0');
+    if (nul == std::string_view::npos) return error("unterminated string at " + hex(start));
+    return std::string(rest.substr(0, nul));
+  }
+};
+
+std::vector<std::string> split_path_list(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i <= s.size()) {
+    auto j = s.find(':', i);
+    if (j == std::string_view::npos) j = s.size();
+    out.emplace_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+void sort_unique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Section headers are optional input: when present in the buffer they supply
+// address mappings and a dynamic table for objects whose program headers do
+// not lead to one. Anything malformed here is ignored, never fatal.
+struct SectionDynamic {
+  std::uint64_t offset = 0, size = 0, strtab_off = 0, strtab_size = 0;
+  bool found = false;
+};
+
+SectionDynamic read_sections(Parser& p, std::uint64_t shoff, std::uint16_t shentsize,
+                             std::uint64_t shnum) {
+  SectionDynamic dyn;
+  const std::uint64_t min_size = p.is64 ? 64 : 40;
+  if (shoff == 0 || shnum == 0 || shentsize < min_size) return dyn;
+  if (shnum > 1 << 16 || !p.b.has(shoff, shnum * shentsize)) return dyn;
+  auto field = [&](std::uint64_t base, unsigned off32, unsigned off64) {
+    return p.is64 ? p.b.u64(base + off64) : p.b.u32(base + off32);
+  };
+  for (std::uint64_t i = 0; i < shnum; ++i) {
+    std::uint64_t sh = shoff + i * shentsize;
+    std::uint32_t type = p.b.u32(sh + 4);
+    std::uint64_t addr = field(sh, 12, 16);
+    std::uint64_t offset = field(sh, 16, 24);
+    std::uint64_t size = field(sh, 20, 32);
+    std::uint32_t link = p.b.u32(sh + (p.is64 ? 40 : 24));
+    constexpr std::uint32_t kShtNobits = 8;
+    if (addr != 0 && type != kShtNobits) p.sections.push_back({offset, addr, size});
+    if (type == kShtDynamic && !dyn.found && link < shnum) {
+      std::uint64_t str_sh = shoff + std::uint64_t{link} * shentsize;
+      dyn = {offset, size, field(str_sh, 16, 24), field(str_sh, 20, 32), true};
+    }
+  }
+  if (p.b.bad) {
+    p.b.bad = false;
+    p.sections.clear();
+    return {};
+  }
+  return dyn;
+}
+
+Result<void> read_verneed(Parser& p, std::uint64_t off, std::uint64_t count, ElfInfo& info) {
+  std::size_t entries = 0;
+  for (std::uint64_t i = 0; count == 0 || i < count; ++i) {
+    std::uint16_t version = p.b.u16(off);
+    std::uint16_t cnt = p.b.u16(off + 2);
+    std::uint32_t file = p.b.u32(off + 4);
+    std::uint32_t aux = p.b.u32(off + 8);
+    std::uint32_t next = p.b.u32(off + 12);
+    if (p.b.bad) return p.error("version needs at " + hex(off) + " beyond the first " +
+                                std::to_string(p.b.size()) + " bytes");
+    if (version != 1) return p.error("unsupported verneed version " + std::to_string(version));
+    auto file_name = ENVLOCK_TRY(p.str(file));
+    auto& by_file = info.version_needs_by_file[file_name];
+    std::uint64_t a = off + aux;
+    for (std::uint16_t j = 0; j < cnt; ++j) {
+      if (++entries > kMaxVersionEntries) return p.error("too many version entries");
+      std::uint32_t vna_name = p.b.u32(a + 8);
+      std::uint32_t vna_next = p.b.u32(a + 12);
+      if (p.b.bad) return p.error("version need entry at " + hex(a) + " beyond the first " +
+                                  std::to_string(p.b.size()) + " bytes");
+      auto n = ENVLOCK_TRY(p.str(vna_name));
+      info.version_needs.push_back(n);
+      by_file.push_back(std::move(n));
+      if (vna_next == 0) break;
+      a += vna_next;
+    }
+    sort_unique(by_file);
+    if (next == 0) break;
+    if (++entries > kMaxVersionEntries) return p.error("too many version entries");
+    off += next;
+  }
+  sort_unique(info.version_needs);
+  return {};
+}
+
+Result<void> read_verdef(Parser& p, std::uint64_t off, std::uint64_t count, ElfInfo& info) {
+  std::size_t entries = 0;
+  for (std::uint64_t i = 0; count == 0 || i < count; ++i) {
+    if (++entries > kMaxVersionEntries) return p.error("too many version entries");
+    std::uint16_t version = p.b.u16(off);
+    std::uint16_t flags = p.b.u16(off + 2);
+    std::uint16_t cnt = p.b.u16(off + 6);
+    std::uint32_t aux = p.b.u32(off + 12);
+    std::uint32_t next = p.b.u32(off + 16);
+    std::uint32_t name = cnt > 0 ? p.b.u32(off + aux) : 0;
+    if (p.b.bad) return p.error("version definitions at " + hex(off) + " beyond the first " +
+                                std::to_string(p.b.size()) + " bytes");
+    if (version != 1) return p.error("unsupported verdef version " + std::to_string(version));
+    // Only the first verdaux names the version; the others name its parents.
+    if (cnt > 0 && !(flags & kVerFlgBase)) info.version_defs.push_back(ENVLOCK_TRY(p.str(name)));
+    if (next == 0) break;
+    off += next;
+  }
+  sort_unique(info.version_defs);
+  return {};
+}
+
+struct DynamicTags {
+  std::vector<std::uint64_t> needed;
+  std::optional<std::uint64_t> soname, rpath, runpath, strtab, strsz, verneed, verdef;
+  std::uint64_t verneednum = 0, verdefnum = 0, flags_1 = 0;
+};
+
+Result<DynamicTags> read_dynamic(Parser& p, std::uint64_t off, std::uint64_t size) {
+  DynamicTags t;
+  const std::uint64_t entsize = p.is64 ? 16 : 8;
+  const std::uint64_t count = size / entsize;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t e = off + i * entsize;
+    auto tag = static_cast<std::int64_t>(p.word(e));
+    std::uint64_t val = p.word(e + entsize / 2);
+    if (!p.is64) tag = static_cast<std::int32_t>(tag);
+    if (p.b.bad) return p.error("dynamic section beyond the first " + std::to_string(p.b.size()) +
+                                " bytes");
+    switch (tag) {
+      case kDtNull: return t;
+      case kDtNeeded:
+        if (t.needed.size() >= kMaxNeeded) return p.error("too many DT_NEEDED entries");
+        t.needed.push_back(val);
+        break;
+      case kDtStrtab: t.strtab = val; break;
+      case kDtStrsz: t.strsz = val; break;
+      case kDtSoname: t.soname = val; break;
+      case kDtRpath: t.rpath = val; break;
+      case kDtRunpath: t.runpath = val; break;
+      case kDtFlags1: t.flags_1 = val; break;
+      case kDtVerneed: t.verneed = val; break;
+      case kDtVerneednum: t.verneednum = val; break;
+      case kDtVerdef: t.verdef = val; break;
+      case kDtVerdefnum: t.verdefnum = val; break;
+      default: break;
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+bool looks_like_elf(std::string_view first_bytes) {
+  return first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4);
+}
+
+Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_errors) {
+  auto err = [&](const std::string& msg) { return fail(std::string(name_for_errors) + ": " + msg); };
+  if (!looks_like_elf(bytes)) return err("not an ELF file");
+  if (bytes.size() < 16) return err("truncated ELF header");
+  ElfInfo info;
+  auto cls = static_cast<std::uint8_t>(bytes[4]);
+  auto data = static_cast<std::uint8_t>(bytes[5]);
+  if (cls != 1 && cls != 2) return err("unsupported ELF class " + std::to_string(cls));
+  if (data != 1 && data != 2) return err("unsupported ELF data encoding " + std::to_string(data));
+  info.elf_class = cls == 2 ? 64 : 32;
+  info.little_endian = data == 1;
+  const bool is64 = cls == 2;
+  if (bytes.size() < (is64 ? 64u : 52u)) return err("truncated ELF header");
+
+  Parser p{Bytes(bytes, info.little_endian), name_for_errors, is64, {}, {}};
+  info.type = p.b.u16(16);
+  info.machine = p.b.u16(18);
+  std::uint64_t phoff = is64 ? p.b.u64(32) : p.b.u32(28);
+  std::uint64_t shoff = is64 ? p.b.u64(40) : p.b.u32(32);
+  std::uint16_t phentsize = p.b.u16(is64 ? 54 : 42);
+  std::uint64_t phnum = p.b.u16(is64 ? 56 : 44);
+  std::uint16_t shentsize = p.b.u16(is64 ? 58 : 46);
+  std::uint64_t shnum = p.b.u16(is64 ? 60 : 48);
+
+  // With more than 0xfffe entries the real counts live in section header 0.
+  if (phnum == kPnXnum) {
+    phnum = p.b.u32(shoff + (is64 ? 44 : 28));
+    if (p.b.bad) return err("section header 0 beyond the first " + std::to_string(bytes.size()) +
+                            " bytes");
+  }
+  if (shnum == 0 && shoff != 0) {
+    // Section headers are only a fallback, so an unreadable count is no error.
+    shnum = is64 ? p.b.u64(shoff + 32) : p.b.u32(shoff + 20);
+    if (p.b.bad) shnum = 0;
+    p.b.bad = false;
+  }
+  if (phnum > 0 && phentsize < (is64 ? 56 : 32))
+    return err("bad program header size " + std::to_string(phentsize));
+  if (!p.b.has(phoff, phnum * phentsize))
+    return err("program headers beyond the first " + std::to_string(bytes.size()) + " bytes");
+
+  std::optional<Segment> dynamic;
+  for (std::uint64_t i = 0; i < phnum; ++i) {
+    std::uint64_t ph = phoff + i * phentsize;
+    std::uint32_t type = p.b.u32(ph);
+    Segment s = is64 ? Segment{p.b.u64(ph + 8), p.b.u64(ph + 16), p.b.u64(ph + 32)}
+                     : Segment{p.b.u32(ph + 4), p.b.u32(ph + 8), p.b.u32(ph + 16)};
+    if (type == kPtLoad) p.loads.push_back(s);
+    if (type == kPtDynamic && !dynamic) dynamic = s;
+    if (type == kPtInterp) {
+      if (!p.b.has(s.offset, s.filesz))
+        return err("PT_INTERP beyond the first " + std::to_string(bytes.size()) + " bytes");
+      auto interp = bytes.substr(s.offset, s.filesz);
+      info.interpreter = std::string(interp.substr(0, interp.find('\0')));
+    }
+  }
+  SectionDynamic sec = read_sections(p, shoff, shentsize, shnum);
+
+  std::uint64_t dyn_off = 0, dyn_size = 0;
+  if (dynamic && p.b.has(dynamic->offset, std::min<std::uint64_t>(dynamic->filesz, is64 ? 16 : 8))) {
+    dyn_off = dynamic->offset;
+    dyn_size = std::min<std::uint64_t>(dynamic->filesz, bytes.size() - dynamic->offset);
+  } else if (sec.found && p.b.has(sec.offset, sec.size)) {
+    dyn_off = sec.offset;
+    dyn_size = sec.size;
+  } else if (dynamic) {
+    return err("dynamic section beyond the first " + std::to_string(bytes.size()) + " bytes");
+  } else {
+    return info;  // statically linked: nothing to load
+  }
+  info.has_dynamic = true;
+  DynamicTags tags = ENVLOCK_TRY(read_dynamic(p, dyn_off, dyn_size));
+  info.flags_1 = tags.flags_1;
+
+  bool any_string = !tags.needed.empty() || tags.soname || tags.rpath || tags.runpath ||
+                    tags.verneed || tags.verdef;
+  if (!any_string) return info;
+  if (tags.strtab) {
+    auto off = p.addr_to_offset(*tags.strtab);
+    if (!off) return err("DT_STRTAB address " + hex(*tags.strtab) + " is in no loaded segment");
+    p.strtab_off = *off;
+    p.strtab_size = tags.strsz ? *tags.strsz : bytes.size();
+  } else if (sec.found) {
+    p.strtab_off = sec.strtab_off;
+    p.strtab_size = sec.strtab_size;
+  } else {
+    return err("dynamic section has no DT_STRTAB");
+  }
+  if (p.strtab_off >= bytes.size())
+    return err("string table beyond the first " + std::to_string(bytes.size()) + " bytes");
+
+  for (auto off : tags.needed) info.needed.push_back(ENVLOCK_TRY(p.str(off)));
+  if (tags.soname) info.soname = ENVLOCK_TRY(p.str(*tags.soname));
+  if (tags.rpath) info.rpath = split_path_list(ENVLOCK_TRY(p.str(*tags.rpath)));
+  if (tags.runpath) info.runpath = split_path_list(ENVLOCK_TRY(p.str(*tags.runpath)));
+  if (tags.verneed) {
+    auto off = p.addr_to_offset(*tags.verneed);
+    if (!off) return err("DT_VERNEED address " + hex(*tags.verneed) + " is in no loaded segment");
+    ENVLOCK_TRY(read_verneed(p, *off, tags.verneednum, info));
+  }
+  if (tags.verdef) {
+    auto off = p.addr_to_offset(*tags.verdef);
+    if (!off) return err("DT_VERDEF address " + hex(*tags.verdef) + " is in no loaded segment");
+    ENVLOCK_TRY(read_verdef(p, *off, tags.verdefnum, info));
+  }
+  return info;
+}
+
+Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path) {
+  auto first = fs.read_prefix(path, kFirstReadBytes);
+  if (!first) return tl::unexpected(first.error());
+  auto info = read_elf(*first, path);
+  if (info || first->size() < kFirstReadBytes) return info;
+  // Dynamic data past the first read: only then pay for the full prefix.
+  auto whole = fs.read_prefix(path, kElfPrefixBytes);
+  if (!whole) return tl::unexpected(whole.error());
+  return read_elf(*whole, path);
+}
+
+int compare_dotted(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    std::uint64_t x = 0, y = 0;
+    while (i < a.size() && a[i] != '.') x = x * 10 + static_cast<std::uint64_t>(a[i++] - '0');
+    while (j < b.size() && b[j] != '.') y = y * 10 + static_cast<std::uint64_t>(b[j++] - '0');
+    if (x != y) return x < y ? -1 : 1;
+    ++i;
+    ++j;
+  }
+  return 0;
+}
+
+std::string highest_version(const std::vector<std::string>& names, std::string_view prefix) {
+  std::string best;
+  for (const auto& n : names) {
+    if (!std::string_view(n).starts_with(prefix)) continue;
+    std::string_view v = std::string_view(n).substr(prefix.size());
+    auto digit_or_dot = [](char c) { return (c >= '0' && c <= '9') || c == '.'; };
+    bool numeric = !v.empty() && v.size() < 32 && v.front() != '.' && v.back() != '.' &&
+                   std::all_of(v.begin(), v.end(), digit_or_dot) &&
+                   v.find("..") == std::string_view::npos;
+    if (!numeric) continue;
+    if (best.empty() || compare_dotted(v, best) > 0) best = std::string(v);
+  }
+  return best;
+}
+
+std::string machine_name(std::uint16_t machine, int elf_class, bool little_endian) {
+  switch (machine) {
+    case kEmX86_64: return elf_class == 32 ? "x32" : "x86_64";
+    case kEm386: return "i686";
+    case kEmAarch64: return "aarch64";
+    case kEmArm: return "armv7l";
+    case kEmPpc64: return little_endian ? "ppc64le" : "ppc64";
+    case kEmS390: return elf_class == 64 ? "s390x" : "s390";
+    case kEmRiscv: return elf_class == 64 ? "riscv64" : "riscv32";
+    default: return "";
+  }
+}
+
+}  // namespace envlock::scanner

@@ -1,0 +1,80 @@
+#pragma once
+// Reads what the dynamic loader needs from an ELF object: class, byte order,
+// machine, DT_NEEDED/SONAME/RPATH/RUNPATH/FLAGS_1 and the symbol-version
+// requirements and definitions.
+//
+// Container images keep only the first kElfPrefixBytes of an ELF file, and
+// section headers sit at the end of a file, so the reader works from the
+// program headers (PT_DYNAMIC, PT_LOAD address -> offset mapping) and uses
+// section headers only as a fallback when they happen to be in the buffer.
+// Every read is bounds-checked and assembled byte by byte in the file's own
+// byte order; no header struct is ever overlaid on the bytes.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lockfile/error.hpp"
+#include "scanner/filesystem.hpp"
+
+namespace envlock::scanner {
+
+/// e_machine values the resolver and probes care about.
+inline constexpr std::uint16_t kEm386 = 3;
+inline constexpr std::uint16_t kEmArm = 40;
+inline constexpr std::uint16_t kEmX86_64 = 62;
+inline constexpr std::uint16_t kEmAarch64 = 183;
+inline constexpr std::uint16_t kEmPpc64 = 21;
+inline constexpr std::uint16_t kEmS390 = 22;
+inline constexpr std::uint16_t kEmRiscv = 243;
+
+/// DF_1_NODEFLIB: the loader skips ld.so.cache and the default directories.
+inline constexpr std::uint64_t kDf1Nodeflib = 0x800;
+
+struct ElfInfo {
+  int elf_class = 0;  ///< 32 or 64
+  bool little_endian = true;
+  std::uint16_t machine = 0;
+  std::uint16_t type = 0;  ///< ET_EXEC 2, ET_DYN 3, ...
+  std::string soname;
+  std::vector<std::string> needed;  ///< in DT_NEEDED order
+  std::vector<std::string> rpath, runpath;  ///< split at ':', unexpanded
+  std::uint64_t flags_1 = 0;
+  /// Every vernaux name ("GLIBC_2.17", "GLIBCXX_3.4.30"), sorted, unique.
+  std::vector<std::string> version_needs;
+  /// Verdef names other than the base (soname) entry, sorted, unique.
+  std::vector<std::string> version_defs;
+  // Fields beyond the required contract:
+  std::string interpreter;  ///< PT_INTERP, "" for libraries
+  bool has_dynamic = false;  ///< false for a static executable
+  /// vn_file -> the version names needed from it ("libc.so.6" -> {"GLIBC_2.17"}).
+  std::map<std::string, std::vector<std::string>> version_needs_by_file;
+};
+
+/// True when the bytes start with the ELF magic.
+bool looks_like_elf(std::string_view first_bytes);
+
+/// Parses an ELF object (or a prefix of one). Fails with
+/// "<name_for_errors>: <problem>" for anything malformed or for dynamic data
+/// that lies beyond the buffer; never reads outside `bytes`.
+Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_errors);
+
+/// Reads the prefix of `path` through `fs` and parses it. Starts with a small
+/// prefix and only asks for kElfPrefixBytes when the dynamic data lies beyond
+/// it, so scanning hundreds of large libraries stays cheap. Errors name `path`.
+Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path);
+
+/// Highest "<prefix>x.y[.z]" among names, compared numerically ("GLIBC_" ->
+/// "2.34"); "" when none. Non-numeric suffixes (GLIBC_PRIVATE) are ignored.
+std::string highest_version(const std::vector<std::string>& names, std::string_view prefix);
+
+/// Numeric comparison of dotted versions ("2.9" < "2.17"); -1, 0 or 1.
+int compare_dotted(std::string_view a, std::string_view b);
+
+/// uname-style architecture name for an e_machine ("x86_64", "aarch64"); ""
+/// for machines envlock does not know.
+std::string machine_name(std::uint16_t machine, int elf_class, bool little_endian);
+
+}  // namespace envlock::scanner

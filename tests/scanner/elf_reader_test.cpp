@@ -1,0 +1,298 @@
+#include "scanner/elf_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "scanner/live_filesystem.hpp"
+#include "scanner/support/native_build.hpp"
+#include "scanner/support/synthetic_elf.hpp"
+
+namespace envlock::scanner {
+namespace {
+
+using native_test::build_elf;
+using native_test::compile;
+using native_test::read_file;
+using native_test::run;
+using native_test::SynthSpec;
+using native_test::TempDir;
+using native_test::write_file;
+
+constexpr const char* kBaseSource = "int base_old(void) { return 1; }\nint base_new(void) { return 2; }\n";
+constexpr const char* kBaseMap =
+    "BASE_1.0 { global: base_old; local: *; };\nBASE_2.0 { global: base_new; } BASE_1.0;\n";
+constexpr const char* kMidSource =
+    "#include <stdio.h>\nint base_new(void);\nint mid(void) { puts(\"x\"); return base_new(); }\n";
+
+/// Builds libbase.so.1 (versioned) and libmid.so (needs it, RUNPATH $ORIGIN).
+class ElfReaderBuilt : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_file(dir / "base.map", kBaseMap);
+    ASSERT_EQ(compile(kBaseSource, dir / "libbase.so.1",
+                      "-shared -Wl,-soname,libbase.so.1 -Wl,--version-script=" + (dir / "base.map")),
+              "");
+    ASSERT_EQ(compile(kMidSource, dir / "libmid.so",
+                      "-shared -Wl,-soname,libmid.so -L" + dir.path() +
+                          " -l:libbase.so.1 -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN:/opt/x'"),
+              "");
+  }
+  TempDir dir;
+};
+
+/// What readelf says about an object, to cross-check the reader.
+struct ReadelfView {
+  std::string soname;
+  std::vector<std::string> needed, rpath, runpath, version_needs, version_defs;
+};
+
+std::vector<std::string> split_colons(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (true) {
+    auto j = s.find(':', i);
+    out.push_back(s.substr(i, j == std::string::npos ? std::string::npos : j - i));
+    if (j == std::string::npos) return out;
+    i = j + 1;
+  }
+}
+
+ReadelfView readelf(const std::string& path) {
+  ReadelfView v;
+  std::istringstream dyn(run("readelf -dW '" + path + "'"));
+  std::regex entry(R"(\((NEEDED|SONAME|RPATH|RUNPATH)\)\s+\S+ \S+: \[(.*)\])");
+  for (std::string line; std::getline(dyn, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, entry)) continue;
+    if (m[1] == "NEEDED") v.needed.push_back(m[2]);
+    if (m[1] == "SONAME") v.soname = m[2];
+    if (m[1] == "RPATH") v.rpath = split_colons(m[2]);
+    if (m[1] == "RUNPATH") v.runpath = split_colons(m[2]);
+  }
+  std::istringstream ver(run("readelf -VW '" + path + "'"));
+  std::regex def(R"(Flags: (\S+)\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+))");
+  std::regex need(R"(^\s+0x[0-9a-f]+:\s+Name: (\S+)\s+Flags)");
+  std::set<std::string> needs, defs;
+  for (std::string line; std::getline(ver, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, def) && m[1] != "BASE") defs.insert(m[2]);
+    else if (std::regex_search(line, m, need)) needs.insert(m[1]);
+  }
+  v.version_needs.assign(needs.begin(), needs.end());
+  v.version_defs.assign(defs.begin(), defs.end());
+  return v;
+}
+
+void expect_matches_readelf(const std::string& path) {
+  SCOPED_TRACE(path);
+  auto info = read_elf(read_file(path), path);
+  ASSERT_TRUE(info) << info.error().message;
+  ReadelfView want = readelf(path);
+  EXPECT_EQ(info->soname, want.soname);
+  EXPECT_EQ(info->needed, want.needed);
+  EXPECT_EQ(info->rpath, want.rpath);
+  EXPECT_EQ(info->runpath, want.runpath);
+  EXPECT_EQ(info->version_needs, want.version_needs);
+  EXPECT_EQ(info->version_defs, want.version_defs);
+}
+
+TEST_F(ElfReaderBuilt, ReadsSonameNeededRunpathAndVersions) {
+  auto base = read_elf(read_file(dir / "libbase.so.1"), "libbase.so.1");
+  ASSERT_TRUE(base) << base.error().message;
+  EXPECT_EQ(base->elf_class, sizeof(void*) * 8);
+  EXPECT_TRUE(base->little_endian);
+  EXPECT_EQ(base->type, 3);
+  EXPECT_EQ(base->soname, "libbase.so.1");
+  EXPECT_EQ(base->version_defs, (std::vector<std::string>{"BASE_1.0", "BASE_2.0"}));
+  EXPECT_TRUE(base->has_dynamic);
+
+  auto mid = read_elf(read_file(dir / "libmid.so"), "libmid.so");
+  ASSERT_TRUE(mid) << mid.error().message;
+  EXPECT_EQ(mid->soname, "libmid.so");
+  EXPECT_EQ(mid->needed, (std::vector<std::string>{"libbase.so.1", "libc.so.6"}));
+  EXPECT_EQ(mid->runpath, (std::vector<std::string>{"$ORIGIN", "/opt/x"}));
+  EXPECT_TRUE(mid->rpath.empty());
+  EXPECT_EQ(mid->version_needs_by_file.at("libbase.so.1"), std::vector<std::string>{"BASE_2.0"});
+  EXPECT_NE(highest_version(mid->version_needs, "GLIBC_"), "");
+  EXPECT_EQ(mid->interpreter, "");
+}
+
+TEST_F(ElfReaderBuilt, AgreesWithReadelf) {
+  ASSERT_EQ(compile(kMidSource, dir / "librpath.so",
+                    "-shared -L" + dir.path() + " -l:libbase.so.1 -Wl,--disable-new-dtags -Wl,-rpath,/a:/b"),
+            "");
+  ASSERT_EQ(compile("#include <string>\nstd::string f(const char* s) { return std::string(s) + \"x\"; }\n",
+                    dir / "libcxx.so", "-shared", "c++"),
+            "");
+  ASSERT_EQ(compile("int main(void) { return 0; }\n", dir / "exe", "-pie"), "");
+  for (const char* name : {"libbase.so.1", "libmid.so", "librpath.so", "libcxx.so", "exe"})
+    expect_matches_readelf(dir / name);
+  auto cxx = read_elf(read_file(dir / "libcxx.so"), "libcxx.so");
+  ASSERT_TRUE(cxx);
+  EXPECT_NE(highest_version(cxx->version_needs, "GLIBCXX_"), "");
+  auto exe = read_elf(read_file(dir / "exe"), "exe");
+  ASSERT_TRUE(exe);
+  EXPECT_FALSE(exe->interpreter.empty());
+}
+
+TEST_F(ElfReaderBuilt, WorksWithoutTheSectionHeaders) {
+  std::string bytes = read_file(dir / "libmid.so");
+  auto full = read_elf(bytes, "libmid.so");
+  ASSERT_TRUE(full);
+  // A 64-bit little-endian e_shoff; images keep only a prefix of the file.
+  std::uint64_t shoff = 0;
+  for (int i = 7; i >= 0; --i) shoff = (shoff << 8) | static_cast<std::uint8_t>(bytes[40 + i]);
+  ASSERT_GT(shoff, 0u);
+  ASSERT_LT(shoff, bytes.size());
+  auto cut = read_elf(std::string_view(bytes).substr(0, shoff), "libmid.so");
+  ASSERT_TRUE(cut) << cut.error().message;
+  EXPECT_EQ(cut->needed, full->needed);
+  EXPECT_EQ(cut->runpath, full->runpath);
+  EXPECT_EQ(cut->version_needs, full->version_needs);
+}
+
+TEST_F(ElfReaderBuilt, EveryTruncationIsAnErrorOrAResultNeverACrash) {
+  std::string bytes = read_file(dir / "libmid.so");
+  std::size_t ok = 0;
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    auto info = read_elf(std::string_view(bytes).substr(0, n), "t.so");
+    if (info) {
+      ++ok;
+    } else {
+      EXPECT_TRUE(info.error().message.starts_with("t.so: ")) << info.error().message;
+    }
+  }
+  EXPECT_GT(ok, 0u);
+}
+
+TEST_F(ElfReaderBuilt, ReadElfFileReadsThroughTheFileSystem) {
+  LiveFileSystem fs(dir.path());
+  auto info = read_elf_file(fs, "/libmid.so");
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->soname, "libmid.so");
+  auto missing = read_elf_file(fs, "/nope.so");
+  ASSERT_FALSE(missing);
+}
+
+struct Layout {
+  bool is64, little;
+};
+
+class ElfReaderSynthetic : public ::testing::TestWithParam<Layout> {};
+
+TEST_P(ElfReaderSynthetic, ReadsEveryClassAndByteOrder) {
+  SynthSpec spec;
+  spec.is64 = GetParam().is64;
+  spec.little = GetParam().little;
+  spec.machine = kEmAarch64;
+  spec.soname = "libsynth.so.2";
+  spec.needed = {"libz.so.1", "libc.so.6"};
+  spec.rpath = "/r1:$ORIGIN/../lib";
+  spec.flags_1 = kDf1Nodeflib;
+  spec.verneed = {{"libc.so.6", {"GLIBC_2.17", "GLIBC_2.34"}}, {"libz.so.1", {"ZLIB_1.2.9"}}};
+  auto info = read_elf(build_elf(spec), "synth");
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->elf_class, spec.is64 ? 64 : 32);
+  EXPECT_EQ(info->little_endian, spec.little);
+  EXPECT_EQ(info->machine, kEmAarch64);
+  EXPECT_EQ(info->soname, "libsynth.so.2");
+  EXPECT_EQ(info->needed, spec.needed);
+  EXPECT_EQ(info->rpath, (std::vector<std::string>{"/r1", "$ORIGIN/../lib"}));
+  EXPECT_EQ(info->flags_1, kDf1Nodeflib);
+  EXPECT_EQ(info->version_needs, (std::vector<std::string>{"GLIBC_2.17", "GLIBC_2.34", "ZLIB_1.2.9"}));
+  EXPECT_EQ(info->version_needs_by_file.at("libz.so.1"), std::vector<std::string>{"ZLIB_1.2.9"});
+}
+
+TEST_P(ElfReaderSynthetic, FallsBackToSectionHeadersWithoutPtDynamic) {
+  SynthSpec spec;
+  spec.is64 = GetParam().is64;
+  spec.little = GetParam().little;
+  spec.needed = {"libm.so.6"};
+  spec.program_dynamic = false;
+  auto no_sections = read_elf(build_elf(spec), "synth");
+  ASSERT_TRUE(no_sections);
+  EXPECT_FALSE(no_sections->has_dynamic);  // looks statically linked
+  spec.sections = true;
+  auto info = read_elf(build_elf(spec), "synth");
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_TRUE(info->has_dynamic);
+  EXPECT_EQ(info->needed, spec.needed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, ElfReaderSynthetic,
+                         ::testing::Values(Layout{true, true}, Layout{true, false},
+                                           Layout{false, true}, Layout{false, false}));
+
+TEST(ElfReader, ExactErrors) {
+  EXPECT_EQ(read_elf("", "a.so").error().message, "a.so: not an ELF file");
+  EXPECT_EQ(read_elf("#!/bin/sh\n", "a.so").error().message, "a.so: not an ELF file");
+  EXPECT_EQ(read_elf(std::string("\x7f" "ELF\x02\x01", 6), "a.so").error().message,
+            "a.so: truncated ELF header");
+  EXPECT_EQ(read_elf(std::string("\x7f" "ELF\x03\x01", 6) + std::string(60, '\0'), "a.so").error().message,
+            "a.so: unsupported ELF class 3");
+  EXPECT_EQ(read_elf(std::string("\x7f" "ELF\x02\x07", 6) + std::string(60, '\0'), "a.so").error().message,
+            "a.so: unsupported ELF data encoding 7");
+  EXPECT_EQ(read_elf(std::string("\x7f" "ELF\x02\x01", 6) + std::string(30, '\0'), "a.so").error().message,
+            "a.so: truncated ELF header");
+
+  SynthSpec spec;
+  spec.needed = {"libc.so.6"};
+  std::string elf = build_elf(spec);
+  std::string bad_phoff = elf;
+  bad_phoff[32] = '\x70';
+  bad_phoff[33] = '\x70';
+  EXPECT_EQ(read_elf(bad_phoff, "a.so").error().message,
+            "a.so: program headers beyond the first " + std::to_string(elf.size()) + " bytes");
+  std::string bad_phentsize = elf;
+  bad_phentsize[54] = 8;
+  EXPECT_EQ(read_elf(bad_phentsize, "a.so").error().message, "a.so: bad program header size 8");
+}
+
+TEST(ElfReader, BadDynamicData) {
+  SynthSpec spec;
+  spec.needed = {"libc.so.6"};
+  std::string elf = build_elf(spec);
+  // The last DT_STRTAB/DT_STRSZ pair sits right before DT_NULL: corrupt DT_STRTAB's address.
+  std::size_t dyn_end = elf.size() - 16;
+  std::size_t strtab_entry = dyn_end - 32;
+  ASSERT_EQ(elf[strtab_entry], 5);
+  std::string bad = elf;
+  bad[strtab_entry + 8 + 4] = 0x7f;
+  EXPECT_EQ(read_elf(bad, "a.so").error().message,
+            "a.so: DT_STRTAB address 0x7f000100b0 is in no loaded segment");
+  // DT_NEEDED pointing past DT_STRSZ.
+  bad = elf;
+  ASSERT_EQ(bad[dyn_end - 48], 1);
+  bad[dyn_end - 48 + 8] = 0x60;
+  EXPECT_EQ(read_elf(bad, "a.so").error().message, "a.so: string offset 0x60 outside the string table");
+}
+
+TEST(ElfReader, LooksLikeElf) {
+  EXPECT_TRUE(looks_like_elf(std::string("\x7f" "ELF\x02", 5)));
+  EXPECT_FALSE(looks_like_elf("\x7f" "EL"));
+  EXPECT_FALSE(looks_like_elf("MZ\x90"));
+}
+
+TEST(ElfReader, Versions) {
+  EXPECT_EQ(highest_version({"GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.9", "GLIBC_PRIVATE", "GLIBCXX_3.4.30"},
+                            "GLIBC_"),
+            "2.17");
+  EXPECT_EQ(highest_version({"GLIBCXX_3.4.9", "GLIBCXX_3.4.30", "GLIBCXX_TUNE"}, "GLIBCXX_"), "3.4.30");
+  EXPECT_EQ(highest_version({"GLIBC_2.", "GLIBC_.2", "GLIBC_2..3"}, "GLIBC_"), "");
+  EXPECT_EQ(highest_version({}, "GLIBC_"), "");
+  EXPECT_EQ(compare_dotted("2.9", "2.17"), -1);
+  EXPECT_EQ(compare_dotted("2.17", "2.17.0"), 0);
+  EXPECT_EQ(compare_dotted("3.4.30", "3.4.29"), 1);
+}
+
+TEST(ElfReader, MachineNames) {
+  EXPECT_EQ(machine_name(kEmX86_64, 64, true), "x86_64");
+  EXPECT_EQ(machine_name(kEmAarch64, 64, true), "aarch64");
+  EXPECT_EQ(machine_name(kEmPpc64, 64, true), "ppc64le");
+  EXPECT_EQ(machine_name(9999, 64, true), "");
+}
+
+}  // namespace
+}  // namespace envlock::scanner
