@@ -1,0 +1,311 @@
+#include "resolver/compare.hpp"
+
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "resolver/compare_parts.hpp"
+#include "resolver/dependency_check.hpp"
+#include "resolver/name.hpp"
+#include "resolver/specifier.hpp"
+#include "resolver/version.hpp"
+#include "resolver/wheel_compat.hpp"
+
+namespace envlock::resolver {
+
+namespace detail {
+
+void add_finding(std::vector<Finding>& out, Action action, std::string_view category,
+                 std::string subject, std::optional<std::string> lock,
+                 std::optional<std::string> target, std::string message) {
+  const auto severity = severity_of(action);
+  if (!severity) return;
+  Finding f;
+  f.severity = *severity;
+  f.category = std::string(category);
+  f.subject = std::move(subject);
+  f.lock = std::move(lock);
+  f.target = std::move(target);
+  f.message = std::move(message);
+  out.push_back(std::move(f));
+}
+
+namespace {
+
+// Splits off the leading run of digits of one component; leading zeros
+// dropped so that "04" equals "4".
+std::pair<std::string_view, std::string_view> split_component(std::string_view c) {
+  std::size_t digits = 0;
+  while (digits < c.size() && c[digits] >= '0' && c[digits] <= '9') ++digits;
+  std::string_view number = c.substr(0, digits);
+  while (number.size() > 1 && number.front() == '0') number.remove_prefix(1);
+  if (number == "0") number = {};
+  return {number, c.substr(digits)};
+}
+
+std::string_view next_component(std::string_view& s) {
+  const auto dot = s.find('.');
+  std::string_view head = s.substr(0, dot);
+  s = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+  return head;
+}
+
+}  // namespace
+
+int compare_dotted(std::string_view a, std::string_view b) {
+  while (!a.empty() || !b.empty()) {
+    const auto [na, ra] = split_component(next_component(a));
+    const auto [nb, rb] = split_component(next_component(b));
+    if (na.size() != nb.size()) return na.size() < nb.size() ? -1 : 1;
+    if (const int c = na.compare(nb); c != 0) return c < 0 ? -1 : 1;
+    if (const int c = ra.compare(rb); c != 0) return c < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::add_finding;
+using lockfile::Fingerprint;
+using lockfile::Package;
+
+// The first component(s) of a Python version: "3.11.7" at kMinor -> "3.11".
+std::string version_prefix(std::string_view version, VersionMatch match) {
+  const std::size_t parts = match == VersionMatch::kMajor ? 1 : 2;
+  std::size_t end = 0;
+  for (std::size_t i = 0; i < parts && end != std::string_view::npos; ++i) {
+    end = version.find('.', i == 0 ? 0 : end + 1);
+  }
+  return std::string(version.substr(0, end));
+}
+
+void compare_python(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
+                    std::vector<Finding>& out) {
+  if (!lock.python || !target.python) return;
+  const auto& l = *lock.python;
+  const auto& t = *target.python;
+  const Action changed = policy.python_changed;
+  if (!l.implementation.empty() && !t.implementation.empty() &&
+      l.implementation != t.implementation) {
+    add_finding(out, changed, "python", "implementation", l.implementation, t.implementation,
+                "python implementation " + l.implementation + " -> " + t.implementation);
+  }
+  bool version_reported = false;
+  if (!l.version.empty() && !t.version.empty() && !versions_equal(l.version, t.version)) {
+    const VersionMatch level = policy.python_version;
+    bool beyond = false;
+    if (level == VersionMatch::kExact) {
+      beyond = true;
+    } else if (level != VersionMatch::kIgnore) {
+      beyond = version_prefix(l.version, level) != version_prefix(t.version, level);
+    }
+    std::string message = "python " + l.version + " -> " + t.version;
+    if (beyond) {
+      message += " (policy python.version = " + std::string(to_string(level)) + ")";
+      version_reported = severity_of(changed).has_value();
+    } else {
+      message += level == VersionMatch::kIgnore
+                     ? " (python.version = ignore)"
+                     : " (same " + std::string(to_string(level)) + " version)";
+    }
+    add_finding(out, beyond ? changed : Action::kInfo, "python", "version", l.version, t.version,
+                std::move(message));
+  }
+  // An ABI change within the same minor version (a debug or free-threaded
+  // build) breaks binary wheels; across minor versions it is implied by the
+  // version finding and would only repeat it.
+  const bool same_minor = version_prefix(l.version, VersionMatch::kMinor) ==
+                          version_prefix(t.version, VersionMatch::kMinor);
+  if (!l.abi.empty() && !t.abi.empty() && l.abi != t.abi && !version_reported && same_minor) {
+    add_finding(out, changed, "python", "abi", l.abi, t.abi,
+                "python ABI " + l.abi + " -> " + t.abi);
+  }
+  if (!l.platform.empty() && !t.platform.empty() && l.platform != t.platform) {
+    add_finding(out, changed, "python", "platform", l.platform, t.platform,
+                "python platform " + l.platform + " -> " + t.platform);
+  }
+}
+
+// Normalized name -> the copy Python imports (the first one not shadowed).
+std::map<std::string, const Package*> effective_packages(const Fingerprint& fp) {
+  std::map<std::string, const Package*> out;
+  for (const Package& p : fp.packages) {
+    auto [it, fresh] = out.emplace(normalize_name(p.name), &p);
+    if (!fresh && it->second->shadowed && !p.shadowed) it->second = &p;
+  }
+  return out;
+}
+
+void package_content(const Package& l, const Package& t, const Policy& policy,
+                     std::vector<Finding>& out) {
+  const std::string name = normalize_name(t.name);
+  const std::string what = name + " " + t.version;
+  if (!l.direct_hash.empty() && !t.direct_hash.empty() && l.direct_hash != t.direct_hash) {
+    add_finding(out, policy.packages_changed, "package-changed", name, l.direct_hash,
+                t.direct_hash, what + " was installed from another source revision");
+  } else if (!l.files.digest.empty() && !t.files.digest.empty() &&
+             l.files.digest != t.files.digest) {
+    add_finding(out, policy.packages_changed, "package-changed", name, l.files.digest,
+                t.files.digest, what + ": installed files differ from the lock");
+  } else if (!l.metadata.empty() && !t.metadata.empty() && l.metadata != t.metadata) {
+    add_finding(out, policy.packages_changed, "package-changed", name, l.metadata, t.metadata,
+                what + ": METADATA differs from the lock");
+  }
+}
+
+void compare_packages(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
+                      std::vector<Finding>& out) {
+  const auto locked = effective_packages(lock);
+  const auto installed = effective_packages(target);
+  auto l = locked.begin();
+  auto t = installed.begin();
+  // Both maps are sorted by name: one merge walk.
+  while (l != locked.end() || t != installed.end()) {
+    const bool take_lock = t == installed.end() || (l != locked.end() && l->first <= t->first);
+    const bool take_target = l == locked.end() || (t != installed.end() && t->first <= l->first);
+    const std::string& name = take_lock ? l->first : t->first;
+    if (policy.ignore.count(name) != 0) {
+      // skip
+    } else if (take_lock && take_target) {
+      const Package& lp = *l->second;
+      const Package& tp = *t->second;
+      if (!versions_equal(lp.version, tp.version)) {
+        std::string message = name + " " + lp.version + " -> " + tp.version;
+        Action action = policy.packages_changed;
+        if (auto allow = policy.allow.find(name);
+            allow != policy.allow.end() && contains(allow->second, tp.version, true)) {
+          action = Action::kInfo;
+          message += " (allowed by " + policy.allow_text.at(name) + ")";
+        }
+        add_finding(out, action, "package-changed", name, lp.version, tp.version,
+                    std::move(message));
+      } else {
+        package_content(lp, tp, policy, out);
+      }
+    } else if (take_lock) {
+      const Package& lp = *l->second;
+      add_finding(out, policy.packages_missing, "package-missing", name, lp.version,
+                  std::nullopt, name + " " + lp.version + " is locked but not installed");
+    } else {
+      const Package& tp = *t->second;
+      add_finding(out, policy.packages_extra, "package-extra", name, std::nullopt, tp.version,
+                  name + " " + tp.version + " is installed but not locked");
+    }
+    if (take_lock) ++l;
+    if (take_target) ++t;
+  }
+}
+
+std::optional<std::string> non_empty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+void compare_files(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
+                   std::vector<Finding>& out) {
+  // What the lock already had was part of the validated environment.
+  std::set<std::tuple<std::string_view, std::string_view, std::string_view>> in_lock;
+  for (const auto& p : lock.integrity) in_lock.emplace(p.location, p.path, p.problem);
+
+  for (const auto& p : target.integrity) {
+    const std::string owner = p.package.empty() ? "" : " (" + p.package + ")";
+    Action action = policy.files_modified;
+    std::string message;
+    std::string subject = p.path;
+    if (p.problem == "modified") {
+      message = p.path + owner + " differs from its RECORD";
+    } else if (p.problem == "deleted") {
+      message = p.path + owner + " is listed in RECORD but missing";
+    } else if (p.problem == "unowned") {
+      message = p.path + " is in a package directory but no RECORD lists it";
+    } else if (p.problem == "bytecode") {
+      action = policy.files_bytecode;
+      message = p.path + " is a byte-code cache no RECORD lists";
+    } else if (p.problem == "unverifiable") {
+      action = policy.files_unverifiable;
+      if (subject.empty()) subject = p.package;
+      message = "integrity could not be checked for " +
+                (p.package.empty() ? p.path : p.package) + ": no RECORD or file list";
+    } else {
+      message = p.path + owner + ": " + p.problem;
+    }
+    if (in_lock.count({p.location, p.path, p.problem}) != 0 && severity_of(action)) {
+      action = Action::kInfo;
+      message += " (also in the lock)";
+    }
+    add_finding(out, action, "file-modified", std::move(subject), non_empty(p.expected),
+                non_empty(p.actual), std::move(message));
+  }
+}
+
+void compare_dependencies(const Fingerprint& lock, const Fingerprint& target,
+                          const Policy& policy, std::vector<Finding>& out) {
+  if (!severity_of(policy.packages_broken)) return;
+  const auto locked = effective_packages(lock);
+  std::set<std::pair<std::string, std::string>> broken_in_lock;
+  for (const auto& b : broken_dependencies(lock)) {
+    broken_in_lock.emplace(normalize_name(b.package->name), b.requirement);
+  }
+  for (const auto& b : broken_dependencies(target)) {
+    const std::string name = normalize_name(b.package->name);
+    if (policy.ignore.count(name) != 0) continue;
+    Action action = policy.packages_broken;
+    std::string message = describe(b);
+    if (broken_in_lock.count({name, b.requirement}) != 0) {
+      action = Action::kInfo;
+      message += " (also in the lock)";
+    }
+    std::optional<std::string> lock_version;
+    if (auto it = locked.find(b.dependency); it != locked.end()) {
+      lock_version = it->second->version;
+    }
+    std::optional<std::string> target_version;
+    if (b.installed != nullptr) target_version = b.installed->version;
+    const auto before = out.size();
+    add_finding(out, action, "dependency-broken", name, std::move(lock_version),
+                std::move(target_version), std::move(message));
+    if (out.size() != before) out.back().requirement = b.requirement;
+  }
+}
+
+void compare_wheels(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
+                    std::vector<Finding>& out) {
+  if (!severity_of(policy.wheel_incompatible)) return;
+  std::set<std::pair<std::string, std::string>> in_lock;  // name, version
+  for (const auto& w : incompatible_wheels(lock)) {
+    in_lock.emplace(normalize_name(w.package->name), w.package->version);
+  }
+  for (const auto& w : incompatible_wheels(target)) {
+    const std::string name = normalize_name(w.package->name);
+    if (policy.ignore.count(name) != 0) continue;
+    Action action = policy.wheel_incompatible;
+    std::string message = describe(w);
+    if (in_lock.count({name, w.package->version}) != 0) {
+      action = Action::kInfo;
+      message += " (also in the lock)";
+    }
+    add_finding(out, action, "wheel-incompatible", name, std::nullopt,
+                join_tags(w.package->wheel_tags), std::move(message));
+  }
+}
+
+}  // namespace
+
+Report compare(const Fingerprint& lock, const Fingerprint& target, const Policy& policy) {
+  Report report;
+  auto& out = report.findings;
+  compare_python(lock, target, policy, out);
+  compare_packages(lock, target, policy, out);
+  compare_dependencies(lock, target, policy, out);
+  compare_wheels(lock, target, policy, out);
+  compare_files(lock, target, policy, out);
+  detail::compare_native(lock, target, policy, out);
+  detail::compare_host(lock, target, policy, out);
+  sort_findings(out);
+  return report;
+}
+
+}  // namespace envlock::resolver

@@ -1,0 +1,34 @@
+#pragma once
+// Internal to compare*.cpp: the pieces compare() is made of, one per part of
+// the fingerprint, and the small helpers they share. Not a public API.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lockfile/fingerprint.hpp"
+#include "resolver/finding.hpp"
+#include "resolver/policy.hpp"
+
+namespace envlock::resolver::detail {
+
+/// Appends a finding unless the action is kIgnore.
+void add_finding(std::vector<Finding>& out, Action action, std::string_view category,
+                 std::string subject, std::optional<std::string> lock,
+                 std::optional<std::string> target, std::string message);
+
+/// Compares dotted numeric versions ("2.17" < "2.34", "535.104.05" <
+/// "580.65"): component by component by value, a missing component counts as
+/// zero; text after a component's digits breaks ties lexicographically.
+int compare_dotted(std::string_view a, std::string_view b);
+
+/// [[native]] and [cuda]: native-missing, native-changed, glibc, cuda.
+void compare_native(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
+                    const Policy& policy, std::vector<Finding>& out);
+
+/// [os], [hardware] and [env]: os, cpu-flag, cpu, gpu, env.
+void compare_host(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
+                  const Policy& policy, std::vector<Finding>& out);
+
+}  // namespace envlock::resolver::detail

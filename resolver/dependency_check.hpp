@@ -1,0 +1,43 @@
+#pragma once
+// Dependency consistency of one installed environment, as `pip check` sees
+// it: every installed package's Requires-Dist must be satisfied by what is
+// installed next to it.
+
+#include <string>
+#include <vector>
+
+#include "lockfile/fingerprint.hpp"
+#include "resolver/finding.hpp"
+
+namespace envlock::resolver {
+
+/// One unsatisfied requirement of one installed package.
+struct BrokenDependency {
+  const lockfile::Package* package = nullptr;    ///< the requiring package
+  std::string requirement;  ///< without its marker, as packaging prints it: "pandas>=2"
+  std::string dependency;                        ///< normalized name of the required project
+  const lockfile::Package* installed = nullptr;  ///< the installed dependency; nullptr: missing
+};
+
+/// Every unsatisfied requirement, pip check's pairs: for each installed
+/// package not shadowed by an earlier site directory, each Requires-Dist
+/// whose marker holds for fp's interpreter with extra "" (so requirements
+/// that apply only under an extra are skipped: the installed state does not
+/// record which extras were asked for) must name an installed project whose
+/// version is in the specifier, pre-releases included. Lines that are not
+/// valid PEP 508 are skipped, as pip does. Ordered by package, then line.
+/// The pointers point into fp.
+std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp);
+
+/// "numpy 1.26 requires pandas>=2, which is not installed" or
+/// "numpy 1.26 requires pandas>=2, but pandas 1.5.3 is installed".
+std::string describe(const BrokenDependency& broken);
+
+/// broken_dependencies as dependency-broken findings with the given
+/// severity: subject is the requiring package, `requirement` the
+/// requirement, `target` the installed version of the dependency (null when
+/// missing), `lock` null. Sorted by sort_findings.
+std::vector<Finding> find_broken_dependencies(const lockfile::Fingerprint& target,
+                                              Severity severity);
+
+}  // namespace envlock::resolver
