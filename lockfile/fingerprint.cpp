@@ -18,6 +18,10 @@ void canonicalize(Fingerprint& fp) {
     std::sort(flags.begin(), flags.end());
     flags.erase(std::unique(flags.begin(), flags.end()), flags.end());
   }
+  std::sort(fp.integrity.begin(), fp.integrity.end(),
+            [](const FileProblem& a, const FileProblem& b) {
+              return std::tie(a.location, a.path, a.problem) < std::tie(b.location, b.path, b.problem);
+            });
   std::sort(fp.diagnostics.begin(), fp.diagnostics.end(),
             [](const Diagnostic& a, const Diagnostic& b) {
               return std::tie(a.subject, a.message) < std::tie(b.subject, b.message);

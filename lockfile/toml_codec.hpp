@@ -1,0 +1,35 @@
+#pragma once
+// The lockfile's TOML spelling of the document tree (json_codec.hpp): the
+// layout of DESIGN.md, written by hand so that key order stays readable and
+// stable; read with toml++ into the same tree the JSON codec uses.
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "lockfile/error.hpp"
+#include "lockfile/fingerprint.hpp"
+#include "lockfile/validator.hpp"
+
+namespace envlock::lockfile {
+
+/// The lockfile text: [envlock] (schema, generator, created as a TOML datetime,
+/// digest, target, signature; empty ones left out), then [python],
+/// [[packages]], [[native]], [os], [hardware.cpu], [[hardware.gpus]], [env],
+/// [cuda], [image], [[integrity]], [[diagnostics]] with the keys of
+/// to_ordered_json(). Does not compute the digest (see render_lock).
+std::string to_toml(const Fingerprint& fp);
+
+/// Parses TOML text into the document tree: tables become objects, dates and
+/// times become their TOML text (recorded in `where->datetimes`), every value's
+/// line goes into `where->lines` (`where` may be null). Rejects text over
+/// kMaxDocumentBytes, dotted keys of more than 32 parts and nesting over
+/// kMaxDocumentDepth. Syntax errors read `source:line:col: <toml++ description>`.
+Result<nlohmann::json> parse_toml_document(std::string_view text, std::string_view source,
+                                           SourceMap* where);
+
+/// parse_toml_document + decode_document. No digest check (see lock_io.hpp).
+Result<Fingerprint> parse_toml(std::string_view text, std::string_view source);
+
+}  // namespace envlock::lockfile
