@@ -1,0 +1,37 @@
+#pragma once
+// Streams a located image's layers, top layer first, into a LayerTree: each
+// blob is read once, verified against its digest and diff ID, and only the
+// bytes wanted_files.hpp asks for are kept (plus a sha256 of every visible
+// regular file when ImageOptions::hash_files).
+//
+// One case needs a layer a second time: a hardlink whose target was skipped
+// (hidden by an upper layer) or kept for a different purpose, and an ELF
+// object whose dynamic data the ElfKeeper could not trim to. Those layers are
+// re-read once, capturing only the files concerned.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lockfile/error.hpp"
+#include "scanner/image_archive.hpp"
+#include "scanner/layer_reader.hpp"
+#include "scanner/layer_tree.hpp"
+
+namespace envlock::scanner {
+
+struct LoadedLayers {
+  std::unique_ptr<LayerTree> tree;
+  std::vector<std::string> notes;  ///< oddities that did not stop the scan
+  std::uint64_t kept_bytes = 0;    ///< file content retained in memory
+  std::uint64_t rereads = 0;       ///< layers read a second time
+};
+
+/// Errors: kIntegrity when a blob or its uncompressed tar does not match the
+/// manifest ("<path>: layer <member> does not match its digest ..."),
+/// kInvalid for undecodable layers, limits (naming the layer) and for
+/// retained content past ImageOptions::max_kept_bytes (naming the file).
+Result<LoadedLayers> load_layers(const LocatedImage& image, const ImageOptions& opts,
+                                 const LayerLimits& limits = {});
+
+}  // namespace envlock::scanner

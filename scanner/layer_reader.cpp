@@ -1,0 +1,305 @@
+#include "scanner/layer_reader.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+#include "lockfile/sha256.hpp"
+#include "scanner/filesystem.hpp"
+
+namespace envlock::scanner {
+
+namespace {
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+struct ArchiveCloser {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
+
+std::string archive_message(archive* a) {
+  const char* msg = archive_error_string(a);
+  return msg ? msg : "unknown libarchive error";
+}
+
+// State shared by the two stacked readers' callbacks.
+struct Pipeline {
+  const ChunkSource* source = nullptr;
+  const LayerLimits* limits = nullptr;
+  lockfile::Sha256 blob_hash;
+  lockfile::Sha256 tar_hash;
+  std::uint64_t blob_bytes = 0;
+  std::uint64_t tar_bytes = 0;
+  bool source_done = false;
+  std::optional<Error> source_error;  // I/O failure below libarchive
+  bool too_big = false;
+  archive* outer = nullptr;
+};
+
+// Outer reader: raw blob bytes, hashed as they go by.
+la_ssize_t outer_read(archive* a, void* client, const void** buffer) {
+  auto* p = static_cast<Pipeline*>(client);
+  if (p->source_done) return 0;
+  auto chunk = (*p->source)();
+  if (!chunk) {
+    p->source_error = chunk.error();
+    archive_set_error(a, EIO, "%s", chunk.error().message.c_str());
+    return -1;
+  }
+  if (chunk->empty()) {
+    p->source_done = true;
+    return 0;
+  }
+  p->blob_hash.update(chunk->data(), chunk->size());
+  p->blob_bytes += chunk->size();
+  *buffer = chunk->data();
+  return static_cast<la_ssize_t>(chunk->size());
+}
+
+// Inner reader: the decompressed tar stream, pulled from the outer reader.
+la_ssize_t inner_read(archive* a, void* client, const void** buffer) {
+  auto* p = static_cast<Pipeline*>(client);
+  const void* block = nullptr;
+  size_t size = 0;
+  la_int64_t offset = 0;
+  int r = archive_read_data_block(p->outer, &block, &size, &offset);
+  if (r == ARCHIVE_EOF) return 0;
+  if (r < ARCHIVE_WARN) {
+    archive_set_error(a, EIO, "%s", archive_message(p->outer).c_str());
+    return -1;
+  }
+  p->tar_bytes += size;
+  if (p->tar_bytes > p->limits->max_uncompressed_bytes) {
+    p->too_big = true;
+    archive_set_error(a, EFBIG, "uncompressed size exceeds the limit");
+    return -1;
+  }
+  p->tar_hash.update(block, size);
+  *buffer = block;
+  return static_cast<la_ssize_t>(size);
+}
+
+// Only decompressors libarchive carries itself; its fallback for a missing
+// library runs an external program, which reading an image must never do.
+void enable_builtin_filters(archive* a) {
+  archive_read_support_filter_none(a);
+  archive_read_support_filter_gzip(a);
+  archive_read_support_filter_zstd(a);
+  archive_read_support_filter_xz(a);
+  archive_read_support_filter_bzip2(a);
+  archive_read_support_filter_lz4(a);
+}
+
+class ArchiveEntryData final : public EntryData {
+ public:
+  explicit ArchiveEntryData(archive* a) : a_(a) {}
+  Result<std::string_view> next() override {
+    if (done_) return std::string_view();
+    const void* block = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(a_, &block, &size, &offset);
+    if (r == ARCHIVE_EOF) {
+      done_ = true;
+      return std::string_view();
+    }
+    if (r < ARCHIVE_WARN) return fail(archive_message(a_));
+    // Sparse members would need holes filled; layers have no reason to use them.
+    if (static_cast<std::uint64_t>(offset) != position_)
+      return fail("sparse tar members are not supported");
+    position_ += size;
+    return std::string_view(static_cast<const char*>(block), size);
+  }
+
+ private:
+  archive* a_;
+  bool done_ = false;
+  std::uint64_t position_ = 0;
+};
+
+const char* entry_name(archive_entry* e) {
+  const char* name = archive_entry_pathname(e);
+  return name ? name : archive_entry_pathname_utf8(e);
+}
+
+Result<LayerEntry> make_entry(archive_entry* e, const LayerLimits& limits) {
+  const char* raw = entry_name(e);
+  if (!raw) return fail("tar member without a name");
+  std::string_view name(raw);
+  if (name.size() > limits.max_path_bytes)
+    return fail("tar member name longer than " + std::to_string(limits.max_path_bytes) + " bytes");
+  LayerEntry out;
+  out.path = normalize_member_name(name);
+  out.size = archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0;
+  out.mode = static_cast<std::uint32_t>(archive_entry_mode(e));
+  out.mtime_ns = static_cast<std::int64_t>(archive_entry_mtime(e)) * 1'000'000'000 +
+                 archive_entry_mtime_nsec(e);
+
+  std::string base = base_name(out.path);
+  if (base == kOpaqueMarker && out.path.find("/.wh..wh.") == out.path.size() - kOpaqueMarker.size() - 1) {
+    out.type = LayerEntryType::kOpaque;
+    out.path = parent_path(out.path);
+    return out;
+  }
+  // Other ".wh..wh." names (aufs' .wh..wh.plnk, .wh..wh.orph) are reserved
+  // for tools: neither files nor whiteouts, and nothing under them is either.
+  if (out.path.find("/.wh..wh.") != std::string::npos) {
+    out.path.clear();
+    return out;
+  }
+  if (base.starts_with(kWhiteoutPrefix)) {
+    std::string target = base.substr(kWhiteoutPrefix.size());
+    if (target.empty()) {
+      out.path.clear();
+      return out;
+    }
+    out.type = LayerEntryType::kWhiteout;
+    out.path = join_path(parent_path(out.path), target);
+    return out;
+  }
+
+  if (const char* hard = archive_entry_hardlink(e)) {
+    out.type = LayerEntryType::kHardlink;
+    out.link = normalize_member_name(hard);
+    return out;
+  }
+  switch (archive_entry_filetype(e)) {
+    case AE_IFREG: out.type = LayerEntryType::kRegular; break;
+    case AE_IFDIR: out.type = LayerEntryType::kDirectory; break;
+    case AE_IFLNK: {
+      out.type = LayerEntryType::kSymlink;
+      const char* target = archive_entry_symlink(e);
+      if (!target) target = archive_entry_symlink_utf8(e);
+      out.link = target ? target : "";
+      if (out.link.size() > limits.max_path_bytes)
+        return fail("symlink target of " + out.path + " longer than " +
+                    std::to_string(limits.max_path_bytes) + " bytes");
+      out.size = out.link.size();
+      break;
+    }
+    default: out.type = LayerEntryType::kOther; break;
+  }
+  return out;
+}
+
+Error layer_error(std::string_view name, const std::string& what) {
+  return Error{ErrorKind::kInvalid, std::string(name) + ": " + what};
+}
+
+// Reads the rest of the decompressed stream and then the rest of the blob,
+// so both hashes cover everything even when the tar ended early.
+// Returns whether the decompressed stream was read to its end.
+bool drain(Pipeline& p, bool outer_ok) {
+  bool outer_eof = false;
+  if (outer_ok) {
+    const void* block = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    for (;;) {
+      int r = archive_read_data_block(p.outer, &block, &size, &offset);
+      if (r == ARCHIVE_EOF) outer_eof = true;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) break;
+      p.tar_bytes += size;
+      if (p.tar_bytes > p.limits->max_uncompressed_bytes) {
+        p.too_big = true;
+        break;
+      }
+      p.tar_hash.update(block, size);
+    }
+  }
+  while (!p.source_done && !p.source_error) {
+    auto chunk = (*p.source)();
+    if (!chunk) {
+      p.source_error = chunk.error();
+      break;
+    }
+    if (chunk->empty()) break;
+    p.blob_hash.update(chunk->data(), chunk->size());
+    p.blob_bytes += chunk->size();
+  }
+  return outer_eof;
+}
+
+}  // namespace
+
+std::string normalize_member_name(std::string_view name) { return normalize_path(name); }
+
+LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const LayerLimits& limits,
+                        const EntryHandler& handler) {
+  Pipeline p;
+  p.source = &source;
+  p.limits = &limits;
+  LayerOutcome outcome;
+  bool outer_ok = false;
+
+  ArchivePtr outer(archive_read_new());
+  ArchivePtr inner(archive_read_new());
+  p.outer = outer.get();
+  enable_builtin_filters(outer.get());
+  archive_read_support_format_raw(outer.get());
+  archive_read_support_format_tar(inner.get());
+
+  archive_entry* raw_entry = nullptr;
+  if (archive_read_open(outer.get(), &p, nullptr, outer_read, nullptr) != ARCHIVE_OK ||
+      archive_read_next_header(outer.get(), &raw_entry) < ARCHIVE_WARN) {
+    outcome.error = layer_error(name, "cannot decompress: " + archive_message(outer.get()));
+  } else if (archive_read_open(inner.get(), &p, nullptr, inner_read, nullptr) != ARCHIVE_OK) {
+    outer_ok = true;
+    outcome.error = layer_error(name, "not a tar archive: " + archive_message(inner.get()));
+  } else {
+    outer_ok = true;
+    std::uint64_t entries = 0;
+    archive_entry* e = nullptr;
+    for (;;) {
+      int r = archive_read_next_header(inner.get(), &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r < ARCHIVE_WARN) {
+        outcome.error = layer_error(name, p.too_big ? "uncompressed size exceeds " +
+                                                          std::to_string(limits.max_uncompressed_bytes) +
+                                                          " bytes"
+                                                    : "bad tar stream: " + archive_message(inner.get()));
+        break;
+      }
+      if (++entries > limits.max_entries) {
+        outcome.error = layer_error(name, "more than " + std::to_string(limits.max_entries) + " entries");
+        break;
+      }
+      auto entry = make_entry(e, limits);
+      if (!entry) {
+        outcome.error = layer_error(name, entry.error().message);
+        break;
+      }
+      if (entry->path.empty()) continue;
+      ArchiveEntryData data(inner.get());
+      auto handled = handler(*entry, data);
+      if (!handled) {
+        outcome.error = handled.error();
+        break;
+      }
+      // Unread content: libarchive skips it on the next header.
+    }
+  }
+  if (!outcome.error && p.too_big)
+    outcome.error = layer_error(name, "uncompressed size exceeds " +
+                                          std::to_string(limits.max_uncompressed_bytes) + " bytes");
+  bool stream_complete = drain(p, outer_ok);
+  if (p.source_error) outcome.error = p.source_error;
+  if (p.too_big && !outcome.error)
+    outcome.error = layer_error(name, "uncompressed size exceeds " +
+                                          std::to_string(limits.max_uncompressed_bytes) + " bytes");
+  if (!stream_complete && !outcome.error)
+    outcome.error = layer_error(name, "cannot decompress: " + archive_message(outer.get()));
+  outcome.digests.blob_sha256 = p.blob_hash.hex_final();
+  outcome.digests.blob_bytes = p.blob_bytes;
+  outcome.digests.uncompressed_bytes = p.tar_bytes;
+  std::string tar_hex = p.tar_hash.hex_final();
+  // A tar that failed to parse still has a complete uncompressed hash when the
+  // stream itself was read to its end: that tells corruption from malformation.
+  if (stream_complete && !p.too_big && !p.source_error) outcome.digests.uncompressed_sha256 = tar_hex;
+  return outcome;
+}
+
+}  // namespace envlock::scanner

@@ -1,0 +1,260 @@
+// Layer semantics of the merged image view, one small image per edge case.
+
+#include "scanner/image_filesystem.hpp"
+
+#include <gtest/gtest.h>
+
+#include "lockfile/sha256.hpp"
+#include "scanner/support/image_builder.hpp"
+
+namespace envlock::scanner {
+namespace {
+
+using namespace envlock::testing;
+
+class ImageFs : public ::testing::Test {
+ protected:
+  // Writes an OCI layout of `layers` (bottom first) and opens it.
+  const FileSystem& open(std::vector<Layer> layers, ImageOptions opts = {}) {
+    ImageSpec spec;
+    spec.layers = std::move(layers);
+    built_ = write_oci_layout(layout_, spec);
+    auto img = open_image(layout_, opts);
+    EXPECT_TRUE(img.has_value()) << (img ? "" : img.error().message);
+    image_ = std::move(*img);
+    return *image_.fs;
+  }
+  std::vector<std::string> names(const FileSystem& fs, const std::string& dir) {
+    std::vector<std::string> out;
+    auto list = fs.list(dir);
+    EXPECT_TRUE(list.has_value()) << (list ? "" : list.error().message);
+    if (list)
+      for (const auto& e : *list) out.push_back(e.name);
+    return out;
+  }
+  std::string error_of(const Result<std::string>& r) { return r ? "(ok)" : r.error().message; }
+  std::string prefix() const { return "image:" + layout_ + ":"; }
+
+  TempDir tmp_;
+  std::string layout_ = tmp_ / "layout";
+  BuiltImage built_;
+  OpenedImage image_;
+};
+
+const std::string kMeta = "/usr/lib/python3/dist-packages/foo-1.0.dist-info/METADATA";
+
+TEST_F(ImageFs, HeadersOfEverythingContentOfWantedFiles) {
+  const auto& fs = open({{{dir("etc"), file("etc/os-release", "ID=debian\n"), file("etc/big.bin", "payload", 0600),
+                           file(kMeta.substr(1), "Name: foo\n")}}});
+  EXPECT_EQ(names(fs, "/"), (std::vector<std::string>{"etc", "usr"}));
+  EXPECT_EQ(names(fs, "/etc"), (std::vector<std::string>{"big.bin", "os-release"}));
+  EXPECT_EQ(*fs.read("/etc/os-release"), "ID=debian\n");
+  EXPECT_EQ(*fs.read(kMeta), "Name: foo\n");
+  auto st = fs.stat("/etc/big.bin");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->type, FileType::kRegular);
+  EXPECT_EQ(st->size, 7u);
+  EXPECT_EQ(st->mode & 07777, 0600u);
+  EXPECT_EQ(st->mtime_ns, 1'700'000'000ll * 1'000'000'000);
+  EXPECT_EQ(error_of(fs.read("/etc/big.bin")),
+            prefix() + "/etc/big.bin: content not retained while streaming the image (only files "
+                       "listed in scanner/wanted_files.hpp are kept)");
+  EXPECT_EQ(*fs.sha256("/etc/big.bin"), lockfile::sha256_hex("payload"));
+  EXPECT_EQ(*fs.sha256("/etc/os-release"), lockfile::sha256_hex("ID=debian\n"));
+  EXPECT_TRUE(fs.is_dir("/usr/lib/python3"));  // implicit parents
+  EXPECT_EQ(error_of(fs.read("/etc/none")), prefix() + "/etc/none: no such file or directory");
+  EXPECT_EQ(image_.identity.manifest_digest, built_.manifest_digest);
+  EXPECT_EQ(image_.identity.config_digest, built_.config_digest);
+  EXPECT_EQ(image_.identity.layers, built_.diff_ids);
+  EXPECT_EQ(image_.identity.platform, "linux/amd64");
+  EXPECT_EQ(image_.identity.tags, (std::vector<std::string>{"latest"}));
+  EXPECT_EQ(image_.env, (std::vector<std::string>{"PATH=/usr/bin"}));
+}
+
+TEST_F(ImageFs, WhiteoutHidesALowerFileAndSubtree) {
+  const auto& fs = open({
+      {{file("a/x", "1"), file("a/y", "2"), file("d/sub/deep", "3"), file("d/keep", "4")}},
+      {{whiteout("a", "x"), whiteout("", "d"), file("d/new", "5")}},
+  });
+  EXPECT_EQ(names(fs, "/a"), (std::vector<std::string>{"y"}));
+  EXPECT_FALSE(fs.exists("/a/x"));
+  // The whiteout applies only to lower layers: the same layer's d/new stays.
+  EXPECT_EQ(names(fs, "/d"), (std::vector<std::string>{"new"}));
+}
+
+TEST_F(ImageFs, WhiteoutInUpperLayerBeatsFileInMiddleLayer) {
+  const auto& fs = open({
+      {{file("f", "bottom")}},
+      {{file("f", "middle")}},
+      {{whiteout("", "f")}},
+  });
+  EXPECT_FALSE(fs.exists("/f"));
+  EXPECT_EQ(names(fs, "/"), std::vector<std::string>{});
+}
+
+TEST_F(ImageFs, OpaqueDirectoryWithFileWhiteoutInTheSameLayer) {
+  const auto& fs = open({
+      {{file("d/a", "1"), file("d/b", "2"), file("d/sub/c", "3"), file("e/c", "4"), file("e/k", "5")}},
+      {{dir("d"), opaque("d"), whiteout("d", "a"), file("d/new", "6"), whiteout("e", "c")}},
+  });
+  EXPECT_EQ(names(fs, "/d"), (std::vector<std::string>{"new"}));
+  EXPECT_EQ(names(fs, "/e"), (std::vector<std::string>{"k"}));
+}
+
+TEST_F(ImageFs, OpaqueDirectoryKeepsUpperContent) {
+  const auto& fs = open({
+      {{file("d/a", "1")}},
+      {{opaque("d"), file("d/b", "2")}},
+      {{file("d/c", "3")}},
+  });
+  EXPECT_EQ(names(fs, "/d"), (std::vector<std::string>{"b", "c"}));
+}
+
+TEST_F(ImageFs, FileReplacingDirectoryDropsItsChildren) {
+  const auto& fs = open({
+      {{file("p/q/r", "1"), file("other", "2")}},
+      {{file("p", "now a file")}},
+  });
+  auto st = fs.stat("/p");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->type, FileType::kRegular);
+  EXPECT_EQ(fs.stat("/p/q").error().message, prefix() + "/p/q: not a directory");
+}
+
+TEST_F(ImageFs, DirectoryReplacingFileAndLowerFileCuttingTheMerge) {
+  const auto& fs = open({
+      {{file("m/old", "1"), file("n", "file")}},
+      {{file("m", "file in the middle")}},
+      {{dir("m"), file("m/new", "2"), file("n/inside", "3")}},
+  });
+  EXPECT_EQ(names(fs, "/m"), (std::vector<std::string>{"new"}));
+  EXPECT_EQ(names(fs, "/n"), (std::vector<std::string>{"inside"}));
+}
+
+TEST_F(ImageFs, SameLayerLaterMemberWins) {
+  const auto& fs = open({{{file("etc/os-release", "ID=one\n"), dir("x"), file("x/child", "c"),
+                           file("etc/os-release", "ID=two\n"), file("x", "file now")}}});
+  EXPECT_EQ(*fs.read("/etc/os-release"), "ID=two\n");
+  EXPECT_TRUE(fs.is_file("/x"));
+}
+
+TEST_F(ImageFs, MemberNamesAreNormalized) {
+  const auto& fs = open({{{file("./etc/os-release", "ID=a\n"), file("/usr/abs", "1"), file("usr//y/./../z", "2"),
+                           file("../../escape", "3"), dir("./")}}});
+  EXPECT_EQ(*fs.read("/etc/os-release"), "ID=a\n");
+  EXPECT_EQ(names(fs, "/"), (std::vector<std::string>{"escape", "etc", "usr"}));
+  EXPECT_EQ(names(fs, "/usr"), (std::vector<std::string>{"abs", "z"}));
+}
+
+TEST_F(ImageFs, SymlinksResolveInsideTheImageRoot) {
+  const auto& fs = open({{{file("usr/lib/os-release", "ID=x\n"), symlink("etc/os-release", "../usr/lib/os-release"),
+                           symlink("lib", "usr/lib"), symlink("usr/lib64", "/usr/lib"),
+                           symlink("x/escape", "../../../../../usr/lib/os-release"),
+                           symlink("x/abs", "/../../usr/lib"), symlink("loop/a", "b"), symlink("loop/b", "a"),
+                           symlink("dangling", "/nowhere")}}});
+  EXPECT_EQ(*fs.read("/etc/os-release"), "ID=x\n");
+  EXPECT_EQ(*fs.realpath("/lib/os-release"), "/usr/lib/os-release");
+  EXPECT_EQ(*fs.realpath("/usr/lib64/os-release"), "/usr/lib/os-release");
+  EXPECT_EQ(*fs.realpath("/x/escape"), "/usr/lib/os-release");
+  EXPECT_EQ(*fs.realpath("/x/abs/os-release"), "/usr/lib/os-release");
+  EXPECT_EQ(*fs.readlink("/lib"), "usr/lib");
+  EXPECT_EQ(fs.lstat("/lib")->type, FileType::kSymlink);
+  EXPECT_EQ(fs.lstat("/lib")->size, 7u);
+  EXPECT_EQ(fs.stat("/lib")->type, FileType::kDirectory);
+  EXPECT_EQ(fs.stat("/loop/a").error().message, prefix() + "/loop/a: too many levels of symbolic links");
+  EXPECT_EQ(fs.lstat("/loop/a")->type, FileType::kSymlink);
+  EXPECT_EQ(fs.stat("/dangling").error().message, prefix() + "/dangling: no such file or directory");
+  EXPECT_EQ(fs.readlink("/usr").error().message, prefix() + "/usr: not a symbolic link");
+  auto list = fs.list("/lib");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->size(), 1u);
+}
+
+TEST_F(ImageFs, HardlinkSharesItsTargetsContent) {
+  const std::string meta = "/site/foo-1.0.dist-info/METADATA";
+  const auto& fs = open({{{file("opt/blob", "Name: foo\n"), hardlink("site/foo-1.0.dist-info/METADATA", "opt/blob"),
+                           hardlink("./bin/b", "/opt/blob")}}});
+  // The target was not wanted by its own path: the layer is re-read for the link.
+  EXPECT_EQ(*fs.read(meta), "Name: foo\n");
+  EXPECT_EQ(*fs.sha256("/bin/b"), lockfile::sha256_hex("Name: foo\n"));
+  EXPECT_EQ(fs.stat("/bin/b")->ino, fs.stat("/opt/blob")->ino);
+  EXPECT_EQ(fs.stat(meta)->size, 10u);
+}
+
+TEST_F(ImageFs, HardlinkToATargetHiddenByAnUpperLayer) {
+  // conda-style: the package cache is removed in a later layer, the env keeps hardlinks.
+  const std::string meta = "/env/lib/foo-1.0.dist-info/METADATA";
+  const auto& fs = open({
+      {{file("pkgs/foo/METADATA", "Name: foo\n"), file("pkgs/foo/data", "data"),
+        hardlink("env/lib/foo-1.0.dist-info/METADATA", "pkgs/foo/METADATA"), hardlink("env/data", "pkgs/foo/data")}},
+      {{whiteout("", "pkgs")}},
+  });
+  EXPECT_FALSE(fs.exists("/pkgs"));
+  EXPECT_EQ(*fs.read(meta), "Name: foo\n");
+  EXPECT_EQ(*fs.sha256("/env/data"), lockfile::sha256_hex("data"));
+}
+
+TEST_F(ImageFs, HardlinkWithoutTargetIsAnEmptyFileAndANote) {
+  const auto& fs = open({{{hardlink("bin/x", "nowhere")}}});
+  EXPECT_EQ(fs.stat("/bin/x")->size, 0u);
+  EXPECT_EQ(image_.notes, (std::vector<std::string>{"/bin/x: hardlink to /nowhere, which no earlier member of its layer has"}));
+}
+
+TEST_F(ImageFs, GzipZstdAndPlainLayers) {
+  const auto& fs = open({
+      {{file("etc/os-release", "ID=plain\n"), file("a", "1")}, Compression::kNone},
+      {{file("etc/debian_version", "12.5\n"), file("b", "2")}, Compression::kGzip},
+      {{file("etc/os-release", "ID=zstd\n"), file("c", "3")}, Compression::kZstd},
+  });
+  EXPECT_EQ(*fs.read("/etc/os-release"), "ID=zstd\n");
+  EXPECT_EQ(*fs.read("/etc/debian_version"), "12.5\n");
+  EXPECT_EQ(names(fs, "/"), (std::vector<std::string>{"a", "b", "c", "etc"}));
+}
+
+TEST_F(ImageFs, CorruptedLayerBlobIsAnIntegrityError) {
+  ImageSpec spec;
+  spec.layers = {{{file("etc/os-release", "ID=debian\n")}, Compression::kGzip}};
+  built_ = write_oci_layout(layout_, spec);
+  std::string blob_path = layout_ + "/blobs/sha256/" + built_.layer_blobs[0].substr(7);
+  std::string bytes = read_file(blob_path);
+  bytes[bytes.size() / 2] ^= 0x01;
+  write_file(blob_path, bytes);
+  auto img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().kind, ErrorKind::kIntegrity);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[0].substr(7) +
+                                     " does not match its digest " + built_.layer_blobs[0] +
+                                     " (content is " + digest_of(bytes) + ")");
+}
+
+TEST_F(ImageFs, KeptContentIsCapped) {
+  ImageOptions opts;
+  opts.max_kept_bytes = 16;
+  ImageSpec spec;
+  spec.layers = {{{file("etc/os-release", "ID=debian\nVERSION_ID=12\n")}}};
+  write_oci_layout(layout_, spec);
+  auto img = open_image(layout_, opts);
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().message,
+            layout_ + ": keeping /etc/os-release would pass the limit of 16 bytes of file content held in memory");
+}
+
+TEST_F(ImageFs, WithoutFileHashingUnwantedFilesHaveNoHash) {
+  ImageOptions opts;
+  opts.hash_files = false;
+  const auto& fs = open({{{file("etc/os-release", "ID=a\n"), file("bin/tool", "xx")}}}, opts);
+  EXPECT_EQ(*fs.sha256("/etc/os-release"), lockfile::sha256_hex("ID=a\n"));
+  EXPECT_EQ(error_of(fs.sha256("/bin/tool")),
+            prefix() + "/bin/tool: not hashed while streaming the image (file hashing was off)");
+}
+
+TEST_F(ImageFs, DevicesAndReservedWhiteoutNamesAreHeadersOnly) {
+  const auto& fs = open({{{device("dev/null"), file(".wh..wh.plnk/1", "x"), file("etc/.wh..wh.aufs", "")}}});
+  EXPECT_EQ(fs.lstat("/dev/null")->type, FileType::kOther);
+  EXPECT_EQ(error_of(fs.read("/dev/null")), prefix() + "/dev/null: not a regular file");
+  EXPECT_FALSE(fs.exists("/etc/.wh..wh.aufs"));
+  EXPECT_FALSE(fs.exists("/.wh..wh.plnk"));
+}
+
+}  // namespace
+}  // namespace envlock::scanner
