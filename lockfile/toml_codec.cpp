@@ -160,6 +160,7 @@ std::optional<std::size_t> too_many_key_parts(std::string_view text) {
     while (i < text.size()) {
       char c = text[i];
       if (c == '\\' && q == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++line;  // line-ending backslash
         i += 2;
         continue;
       }
