@@ -27,6 +27,8 @@ Want wanted_content(std::string_view path, std::string_view first_bytes) {
     if (path == exact) return Want::kWhole;
   }
   if (path.starts_with("/etc/ld.so.conf.d/")) return Want::kWhole;
+  // How static discovery learns an interpreter's exact version.
+  if (path == "/var/lib/dpkg/status" || ends_with(path, "/patchlevel.h")) return Want::kWhole;
   if (first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4))
     return Want::kPrefix;
   return Want::kNothing;

@@ -1,0 +1,76 @@
+#include "cli/lock_source.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+#include "cli/output.hpp"
+#include "cli/signing.hpp"
+#include "lockfile/lock_io.hpp"
+
+namespace envlock::cli {
+
+namespace {
+
+constexpr std::size_t kMaxLockBytes = 64u << 20;
+
+struct Download {
+  std::string body;
+  bool too_big = false;
+};
+
+std::size_t on_data(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* d = static_cast<Download*>(user);
+  std::size_t n = size * count;
+  if (d->body.size() + n > kMaxLockBytes) {
+    d->too_big = true;
+    return 0;  // aborts the transfer
+  }
+  d->body.append(data, n);
+  return n;
+}
+
+bool is_url(const std::string& s) { return s.starts_with("http://") || s.starts_with("https://"); }
+
+}  // namespace
+
+Result<std::string> fetch_url(const std::string& url) {
+  static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (!initialized) return fail(url + ": cannot initialize libcurl");
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return fail(url + ": cannot initialize libcurl");
+  Download d;
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &d);
+  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "envlock/" ENVLOCK_VERSION);
+  CURLcode rc = curl_easy_perform(curl.get());
+  if (d.too_big) return fail(url + ": larger than the 64 MiB limit for a lock");
+  if (rc != CURLE_OK) return fail(url + ": " + curl_easy_strerror(rc));
+  return d.body;
+}
+
+Result<LoadedLock> load_lock(const std::string& location, const std::string& pubkey_path) {
+  LoadedLock out;
+  if (is_url(location)) {
+    out.text = ENVLOCK_TRY(fetch_url(location));
+    out.fingerprint = ENVLOCK_TRY(lockfile::parse_fingerprint_text(out.text, location));
+  } else {
+    out.fingerprint = ENVLOCK_TRY(lockfile::read_fingerprint_file(location));
+    if (!pubkey_path.empty()) out.text = ENVLOCK_TRY(read_input_file(location, "lock"));
+  }
+  if (!pubkey_path.empty()) {
+    ENVLOCK_TRY(verify_lock_file_signature(out.text, location, pubkey_path));
+  }
+  return out;
+}
+
+}  // namespace envlock::cli

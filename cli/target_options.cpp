@@ -1,0 +1,53 @@
+#include "cli/target_options.hpp"
+
+extern char** environ;
+
+namespace envlock::cli {
+
+void add_target_options(CLI::App& app, TargetOptions& o) {
+  app.add_option("--python", o.python, "Live interpreter to scan (default python3)");
+  app.add_option("--site", o.sites, "Site-packages directory (repeatable)");
+  app.add_option("--root", o.root, "Root filesystem, venv or conda prefix (static, nothing runs)");
+  app.add_option("--image", o.image, "docker save tarball, OCI layout dir or OCI archive");
+  app.add_option("--image-ref", o.image_ref, "Tag or digest of the image inside --image");
+  app.add_option("--platform", o.platform, "Platform of a multi-platform image (os/arch)");
+  app.add_flag("--fast", o.fast, "Trust RECORD hashes; read no package file contents");
+  app.add_flag("--no-cache", o.no_cache, "Ignore the incremental scan cache");
+}
+
+Result<scanner::ScanRequest> to_request(const TargetOptions& o) {
+  scanner::ScanRequest req;
+  int chosen = !o.python.empty() + !o.sites.empty() + !o.root.empty() + !o.image.empty();
+  if (chosen > 1) {
+    return fail("choose one target: --python, --site, --root or --image", ErrorKind::kUsage);
+  }
+  if (!o.image_ref.empty() && o.image.empty()) {
+    return fail("--image-ref needs --image", ErrorKind::kUsage);
+  }
+  if (!o.sites.empty()) {
+    req.kind = scanner::TargetKind::kSite;
+    req.sites = o.sites;
+  } else if (!o.root.empty()) {
+    req.kind = scanner::TargetKind::kRoot;
+    req.root = o.root;
+  } else if (!o.image.empty()) {
+    req.kind = scanner::TargetKind::kImage;
+    req.image = o.image;
+    req.image_ref = o.image_ref;
+  } else {
+    req.kind = scanner::TargetKind::kPython;
+    req.python = o.python.empty() ? "python3" : o.python;
+  }
+  req.platform = o.platform;
+  req.fast = o.fast;
+  req.use_cache = !o.no_cache;
+  for (char** e = environ; e && *e; ++e) req.environ.emplace_back(*e);
+  return req;
+}
+
+Result<lockfile::Fingerprint> scan_target(const TargetOptions& options) {
+  auto req = ENVLOCK_TRY(to_request(options));
+  return scanner::scan(req);
+}
+
+}  // namespace envlock::cli
