@@ -1,0 +1,133 @@
+#pragma once
+// Shared by the render and export tests: the hostile report every renderer is
+// fed, and validators that check output against the published schemas under
+// fixtures/render/schemas (xmllint for XSD, python3 jsonschema for JSON).
+
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "resolver/finding.hpp"
+
+namespace envlock::cli::testing {
+
+inline resolver::Report hostile_report() {
+  using resolver::Finding;
+  using resolver::Severity;
+  resolver::Report report;
+  report.lock = "model.envlock.toml";
+  report.target = "python:/usr/bin/python3";
+  report.findings = {
+      Finding{Severity::kBlock, "dependency-broken", "torch", std::nullopt, "2.1.0",
+              "torch 2.1.0 requires numpy<2", "numpy<2"},
+      Finding{Severity::kBlock, "package-changed", "numpy", "1.26.4", "2.0.0",
+              "numpy 1.26.4 is locked, 2.0.0 is installed", std::nullopt},
+      Finding{Severity::kBlock, "package-missing", "<script>alert(1)</script>", "1.0", std::nullopt,
+              "a & b \"quoted\" 'single' | pipe", std::nullopt},
+      Finding{Severity::kWarn, "file-modified", "evil\nBLOCKED: forged line", "sha256=abc",
+              "sha256=def", "colour \x1b[31mred\x1b[0m, bell\x07, nul-less \x01 end", std::nullopt},
+      Finding{Severity::kWarn, "package-extra", "rich", std::nullopt, "13.7.1",
+              "rich 13.7.1 is installed but not locked", std::nullopt},
+      Finding{Severity::kInfo, "os", "kernel", "6.1.0", "6.8.0",
+              "bytes \xff\xfe and \xc3 and bidi \u202e*[x]_ `y` ~z~ done", std::nullopt},
+  };
+  return report;
+}
+
+inline resolver::Report empty_report() {
+  resolver::Report report;
+  report.lock = "model.envlock.toml";
+  report.target = "python:/usr/bin/python3";
+  return report;
+}
+
+/// A temporary directory removed with the object.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "envlock-render-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path write(const std::string& name, const std::string& content) const {
+    const auto file = path_ / name;
+    std::ofstream(file, std::ios::binary) << content;
+    return file;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr together
+};
+
+inline CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.output.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+inline std::string schema_path(const std::string& name) {
+  return std::string(ENVLOCK_FIXTURES) + "/render/schemas/" + name;
+}
+
+/// Outcome of a schema check: ran is false when the validator is not
+/// installed (then only the test's own structural checks apply).
+struct Validation {
+  bool ran = false;
+  bool valid = false;
+  std::string output;
+};
+
+/// Validates `document` against the XSD with xmllint (Debian: libxml2-utils).
+inline Validation validate_xml(const std::string& document, const std::string& xsd) {
+  if (run_command("command -v xmllint").exit_code != 0) {
+    std::cerr << "note: xmllint is not installed (libxml2-utils); schema check skipped\n";
+    return {};
+  }
+  TempDir dir;
+  const auto file = dir.write("document.xml", document);
+  const CommandResult r =
+      run_command("xmllint --noout --nonet --schema '" + xsd + "' '" + file.string() + "'");
+  return {true, r.exit_code == 0, r.output};
+}
+
+/// Validates `document` against a JSON Schema with python3's jsonschema
+/// (Debian: python3-jsonschema) through fixtures/render/validate_json_schema.py.
+inline Validation validate_json(const std::string& document, const std::string& schema) {
+  TempDir dir;
+  const auto file = dir.write("document.json", document);
+  const CommandResult r = run_command("python3 '" + std::string(ENVLOCK_FIXTURES) +
+                                      "/render/validate_json_schema.py' '" + schema + "' '" +
+                                      file.string() + "'");
+  if (r.exit_code == 77 || r.exit_code == 127) {
+    std::cerr << "note: python3 jsonschema is not installed; schema check skipped\n";
+    return {};
+  }
+  return {true, r.exit_code == 0, r.output};
+}
+
+}  // namespace envlock::cli::testing
