@@ -424,6 +424,20 @@ std::string highest_version(const std::vector<std::string>& names, std::string_v
   return best;
 }
 
+std::string so_version(std::string_view file_name) {
+  auto pos = file_name.rfind(".so.");
+  while (pos != std::string_view::npos) {
+    std::string_view rest = file_name.substr(pos + 4);
+    bool numeric = !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+      return (c >= '0' && c <= '9') || c == '.';
+    });
+    if (numeric) return std::string(rest);
+    if (pos == 0) break;
+    pos = file_name.rfind(".so.", pos - 1);
+  }
+  return "";
+}
+
 std::string machine_name(std::uint16_t machine, int elf_class, bool little_endian) {
   switch (machine) {
     case kEmX86_64: return elf_class == 32 ? "x32" : "x86_64";

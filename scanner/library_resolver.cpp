@@ -160,7 +160,9 @@ std::vector<std::string> LibraryResolver::expand(const std::vector<std::string>&
     std::string e = substitute(d, origin, l.lib, l.platform);
     // Relative entries are relative to the process's cwd, unknowable here.
     if (!e.starts_with('/')) continue;
-    out.push_back(normalize_path(e));
+    // ld.so only trims trailing slashes; "a/../b" stays as written, and ldd prints it so.
+    while (e.size() > 1 && e.back() == '/') e.pop_back();
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -172,7 +174,6 @@ std::string LibraryResolver::search(const std::vector<Link>& chain, const Link& 
   if (needed.find('/') != std::string_view::npos) {
     std::string p = substitute(needed, parent_path(requester_path), layout(want).lib, layout(want).platform);
     if (!p.starts_with('/')) return "";
-    p = normalize_path(p);
     return try_candidate(p, want) ? p : "";
   }
   auto in_dirs = [&](const std::vector<std::string>& dirs) -> std::string {
@@ -263,6 +264,10 @@ const ElfInfo* LibraryResolver::parsed(std::string_view path, std::string* error
   if (r) return &*r;
   if (error) *error = r.error().message;
   return nullptr;
+}
+
+void LibraryResolver::remember(std::string path, Result<ElfInfo> info) {
+  parsed_[std::move(path)] = std::make_unique<Result<ElfInfo>>(std::move(info));
 }
 
 std::string LibraryResolver::identity(std::string_view path) {

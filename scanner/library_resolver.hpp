@@ -73,6 +73,9 @@ class LibraryResolver {
   /// read_elf_file, memoized per path; nullptr with `*error` set on failure.
   const ElfInfo* parsed(std::string_view path, std::string* error = nullptr);
 
+  /// Seeds the parse memo (the native probe parses package files in parallel).
+  void remember(std::string path, Result<ElfInfo> info);
+
   /// fs.realpath, memoized; the path itself when it cannot be resolved.
   std::string identity(std::string_view path);
 

@@ -1,0 +1,41 @@
+#pragma once
+// The [[native]] part of the fingerprint: every ELF object the packages ship
+// (extension modules, auditwheel's *.libs/, torch/lib, nvidia/*/lib, bundled
+// executables) and every system library in their load closure, resolved the
+// way ld.so would inside the target (scanner/library_resolver.hpp).
+
+#include <string>
+#include <vector>
+
+#include "lockfile/fingerprint.hpp"
+#include "scanner/filesystem.hpp"
+
+namespace envlock::scanner {
+
+struct OwnedFile {
+  std::string path;   ///< absolute in the target
+  std::string owner;  ///< package name
+};
+
+struct NativeOptions {
+  std::vector<std::string> ld_library_path;  ///< live targets only
+  bool hash = true;                          ///< sha256 of every object (off for --fast)
+  /// Worker threads for reading and hashing; 0 = hardware_concurrency, 1 = none.
+  /// The FileSystem's const methods are then called from several threads.
+  unsigned threads = 0;
+};
+
+/// Adds a lockfile::Native for every ELF object among `package_files` (owner
+/// = its package) and for every other object their load closures reach
+/// (owner = "system"; each gets the closure ld.so would load for it alone, so
+/// every `resolved` path has an entry). `resolved` maps each DT_NEEDED name to
+/// the path ld.so finds, "" when it finds none. A file that cannot be read or
+/// parsed becomes a diagnostic; the scan goes on. Fills fp.cuda (probe_cuda).
+void probe_native(const FileSystem& fs, const std::vector<OwnedFile>& package_files,
+                  const NativeOptions& opts, lockfile::Fingerprint& fp);
+
+/// True for names that can be ELF objects worth a look: "*.so", "*.so.*" and
+/// names without an extension (executables); dist-info / __pycache__ excluded.
+bool may_be_native(std::string_view path);
+
+}  // namespace envlock::scanner
