@@ -8,7 +8,7 @@ namespace envlock::resolver {
 
 namespace {
 
-using detail::is_space;
+using detail::space_at;
 using detail::trim;
 
 struct OpSpelling {
@@ -60,12 +60,12 @@ std::optional<ScannedSpecifier> scan(std::string_view s, std::size_t pos) {
   ScannedSpecifier out;
   out.op = spelling->op;
   std::size_t p = pos + spelling->text.size();
-  while (p < s.size() && is_space(s[p])) ++p;
+  while (const std::size_t n = space_at(s, p)) p += n;
   out.version_begin = p;
   if (out.op == SpecOp::kArbitrary) {
     // Anything up to whitespace, ';' (a marker follows) or ')' (the
     // specifier was parenthesized); possibly nothing at all.
-    while (p < s.size() && !is_space(s[p]) && s[p] != ';' && s[p] != ')') ++p;
+    while (p < s.size() && !space_at(s, p) && s[p] != ';' && s[p] != ')') ++p;
     out.end = p;
     return out;
   }

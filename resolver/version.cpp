@@ -150,15 +150,36 @@ std::strong_ordering operator<=>(const Number& a, const Number& b) {
 
 namespace detail {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-         (c >= '\x1c' && c <= '\x1f');
+std::size_t space_at(std::string_view s, std::size_t pos) {
+  if (pos >= s.size()) return 0;
+  const auto b = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
+  const unsigned c = b(pos);
+  if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) return 1;
+  if (c == 0xC2 && (b(pos + 1) == 0x85 || b(pos + 1) == 0xA0)) return 2;
+  if (c == 0xE1 && b(pos + 1) == 0x9A && b(pos + 2) == 0x80) return 3;
+  if (c == 0xE2 && b(pos + 1) == 0x80) {
+    const unsigned d = b(pos + 2);
+    if ((d >= 0x80 && d <= 0x8A) || d == 0xA8 || d == 0xA9 || d == 0xAF) return 3;
+  }
+  if (c == 0xE2 && b(pos + 1) == 0x81 && b(pos + 2) == 0x9F) return 3;
+  if (c == 0xE3 && b(pos + 1) == 0x80 && b(pos + 2) == 0x80) return 3;
+  return 0;
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
+  while (const std::size_t n = space_at(s, 0)) s.remove_prefix(n);
+  for (;;) {
+    // A trailing space is one to three bytes long; try each length.
+    std::size_t n = 0;
+    for (std::size_t len = 1; len <= 3 && len <= s.size(); ++len) {
+      if (space_at(s, s.size() - len) == len) {
+        n = len;
+        break;
+      }
+    }
+    if (n == 0) return s;
+    s.remove_suffix(n);
+  }
 }
 
 std::optional<ScannedVersion> scan_version(std::string_view s, std::size_t pos,

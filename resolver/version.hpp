@@ -128,8 +128,13 @@ struct ScannedVersion {
 std::optional<ScannedVersion> scan_version(std::string_view text, std::size_t pos,
                                            const VersionGrammar& grammar);
 
-/// Whitespace as Python's str.isspace() sees it, restricted to ASCII.
-bool is_space(char c);
+/// Byte length of the whitespace character at `pos` (0 when there is none),
+/// whitespace being what Python's str.isspace() and regex \s accept: ASCII
+/// \t\n\v\f\r, \x1c-\x1f and space, and the UTF-8 encoded Unicode spaces
+/// (U+0085, U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F,
+/// U+3000).
+std::size_t space_at(std::string_view s, std::size_t pos);
+/// `s` without leading and trailing whitespace (as Python's str.strip()).
 std::string_view trim(std::string_view s);
 
 }  // namespace detail

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +121,31 @@ std::string sep(Gen& g) {
   return g.pick(seps);
 }
 
+/// Whitespace as Python sees it (and a few look-alikes it does not).
+std::string space(Gen& g) {
+  static const std::vector<std::string> spaces = {
+      " ", "\t", "\n", "  ", "\r", "\f", "\v", "\x1c", "\x1f", "\u00a0", "\u2003", "\u3000",
+      "\u0085", "\u180e", "\u200b", "\u00e9"};
+  return g.pick(spaces);
+}
+
+std::string mutate_bytes(Gen& g, std::string s) {
+  static const std::string alphabet = "0123456789.-_+!*abcdeprvlostxyzAB ~=<>,;()[]@'\"\\";
+  const std::size_t n = 1 + g.below(2);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t at = s.empty() ? 0 : g.below(s.size() + 1);
+    switch (g.below(3)) {
+      case 0: s.insert(at, 1, alphabet[g.below(alphabet.size())]); break;
+      case 1:
+        if (at < s.size()) s.erase(at, 1);
+        break;
+      default:
+        if (at < s.size()) s[at] = alphabet[g.below(alphabet.size())];
+    }
+  }
+  return s;
+}
+
 std::string number(Gen& g) {
   static const std::vector<std::string> nums = {"0", "1", "2", "3", "10", "01", "00", "9",
                                                 "11", "2024", "12345678901234567890123"};
@@ -138,7 +164,7 @@ std::string word_case(Gen& g, std::string w) {
 /// A version, mostly valid, with every spelling PEP 440 allows.
 std::string gen_version(Gen& g, bool allow_local = true, bool small = false) {
   std::string v;
-  if (g.chance(8)) v += g.pick(std::vector<std::string>{" ", "\t", "  ", "\n"});
+  if (g.chance(8)) v += space(g);
   if (g.chance(8)) v += g.chance(50) ? "v" : "V";
   if (g.chance(10)) v += g.pick(std::vector<std::string>{"0", "1", "2"}) + "!";
   const std::size_t parts = 1 + g.below(small ? 3 : 4);
@@ -172,27 +198,42 @@ std::string gen_version(Gen& g, bool allow_local = true, bool small = false) {
       v += g.pick(std::vector<std::string>{"abc", "1", "01", "cu118", "CPU", "ubuntu", "0", "z9"});
     }
   }
-  if (g.chance(8)) v += g.pick(std::vector<std::string>{" ", "\t", "\n", " \n"});
+  if (g.chance(8)) v += space(g);
   return v;
+}
+
+bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    }
+    i += n;
+  }
+  return true;
 }
 
 /// Damages a string: the invalid forms next to the valid ones.
 std::string mutate(Gen& g, std::string s) {
-  static const std::string alphabet = "0123456789.-_+!*abcdeprvlostxyzAB ~=<>,;()[]@'\"\\";
-  const std::size_t n = 1 + g.below(2);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t at = s.empty() ? 0 : g.below(s.size() + 1);
-    switch (g.below(3)) {
-      case 0: s.insert(at, 1, alphabet[g.below(alphabet.size())]); break;
-      case 1:
-        if (at < s.size()) s.erase(at, 1);
-        break;
-      default:
-        if (at < s.size()) s[at] = alphabet[g.below(alphabet.size())];
-    }
-  }
+  const std::string original = s;
+  s = mutate_bytes(g, s);
+  return valid_utf8(s) ? s : original;
+}
+
+/// Short strings over the characters the grammars care about, for the
+/// corners no template reaches.
+std::string random_text(Gen& g, const std::string& alphabet, std::size_t max_len) {
+  std::string s;
+  const std::size_t n = g.below(max_len + 1);
+  for (std::size_t i = 0; i < n; ++i) s += alphabet[g.below(alphabet.size())];
   return s;
 }
+
+const std::string kVersionChars = "0123456789.!+-_*vVaAbBcCrRpPeEoOsStTdDlLhHwWiI \t";
+const std::string kRequirementChars =
+    "abcdefinorstuvxyz_.-0123456789=<>~!,;()[]@:/'\" \t*";
 
 /// A version near `base`: the boundaries specifiers care about.
 std::string near_version(Gen& g, const std::string& base) {
@@ -218,16 +259,18 @@ std::string gen_specifier(Gen& g) {
                                                "==", ">=", "<", "="};
   std::string op = g.pick(ops);
   std::string s = g.pick(std::vector<std::string>{"", "", "", " ", "\t"}) + op;
-  if (g.chance(15)) s += " ";
+  if (g.chance(15)) s += space(g);
   std::string v = gen_version(g, op == "==" || op == "!=" || g.chance(10), true);
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.pop_back();
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.erase(0, 1);
   if ((op == "==" || op == "!=") && g.chance(30) && v.find_first_of("+abcdeprvABCDEPRV") == v.npos) {
     v += ".*";
   }
-  if (op == "===" && g.chance(30)) v = g.pick(std::vector<std::string>{"foo", "1.0-custom", "FOO"});
+  if (op == "===" && g.chance(30)) {
+    v = g.pick(std::vector<std::string>{"foo", "1.0-custom", "FOO", "a\u00a0b", "x;y", "(1)"});
+  }
   s += v;
-  if (g.chance(15)) s += " ";
+  if (g.chance(15)) s += space(g);
   if (g.chance(8)) s = mutate(g, s);
   return s;
 }
@@ -265,7 +308,8 @@ std::string gen_comparison(Gen& g) {
       "3.8", "3.11", "3.11.7", "3.12", "3", "2.7", "3.*", "3.11.*", "3.11.0rc1", "3.10",
       "linux", "posix", "nt", "win32", "darwin", "Linux", "Windows", "x86_64", "aarch64",
       "CPython", "PyPy", "cpython", "6.1.0-18-amd64", "5.10", "Foo_Bar", "foo-bar", "gpu", "GPU",
-      "test", "3.8 3.9", "", "x86", "#1 SMP", "1.0", "a\\x41", "q\\'s", "tab\\t"};
+      "test", "3.8 3.9", "", "x86", "#1 SMP", "1.0", "a\\x41", "q\\'s", "tab\\t", " 3.8",
+      "3.11\u00a0", "3.11\\u00a0", "\u00e9", "3.11\\n", "\\\\", "\\101\\0", "3.8\\\n"};
   const std::string var = g.pick(vars);
   const std::string op = g.pick(ops);
   const std::string value = quoted(g, g.pick(values));
@@ -421,17 +465,31 @@ class Mismatches {
   std::ostringstream log_;
 };
 
+/// The fixed seeds make every run the same. For a deeper search by hand,
+/// ENVLOCK_DIFFERENTIAL_SEED shifts every seed and ENVLOCK_DIFFERENTIAL_SCALE
+/// multiplies the case counts.
+std::uint64_t seed(std::uint64_t base) {
+  const char* shift = std::getenv("ENVLOCK_DIFFERENTIAL_SEED");
+  return base + (shift ? std::strtoull(shift, nullptr, 10) : 0);
+}
+
+int count(int base) {
+  const char* scale = std::getenv("ENVLOCK_DIFFERENTIAL_SCALE");
+  return base * (scale ? std::max(1, std::atoi(scale)) : 1);
+}
+
 #define ORACLE_OR_SKIP(oracle, cases)                                               \
   if ((oracle).answers.empty()) GTEST_SKIP() << "no Python with packaging found"; \
   ASSERT_EQ((oracle).answers.size(), (cases).size());                             \
   RecordProperty("oracle", (oracle).origin)
 
 TEST(DifferentialTest, VersionsParseAndNormalizeLikePackaging) {
-  Gen g(20261127);
+  Gen g(seed(20261127));
   std::vector<json> cases;
-  for (int i = 0; i < 6000; ++i) {
+  for (int i = 0; i < count(6000); ++i) {
     std::string v = gen_version(g);
     if (g.chance(25)) v = mutate(g, v);
+    if (g.chance(15)) v = random_text(g, kVersionChars, 12);
     cases.push_back({{"k", "version"}, {"s", v}});
   }
   const Oracle oracle = run_oracle(cases);
@@ -461,14 +519,14 @@ TEST(DifferentialTest, VersionsParseAndNormalizeLikePackaging) {
 }
 
 TEST(DifferentialTest, VersionOrderIsPackagings) {
-  Gen g(4242);
+  Gen g(seed(4242));
   std::vector<std::string> pool;
-  while (pool.size() < 600) {
+  while (pool.size() < 600u * static_cast<unsigned>(count(1))) {
     const std::string v = gen_version(g, true, true);
     if (parse_version(v)) pool.push_back(v);
   }
   std::vector<json> cases;
-  for (int i = 0; i < 8000; ++i) {
+  for (int i = 0; i < count(8000); ++i) {
     cases.push_back({{"k", "cmp"}, {"a", g.pick(pool)}, {"b", g.pick(pool)}});
   }
   const Oracle oracle = run_oracle(cases);
@@ -509,14 +567,19 @@ bool has_empty_item(const std::string& s) {
 }
 
 TEST(DifferentialTest, SpecifiersContainLikePackaging) {
-  Gen g(977);
+  Gen g(seed(977));
   std::vector<json> cases;
-  for (int i = 0; i < 8000; ++i) {
+  for (int i = 0; i < count(8000); ++i) {
     std::string anchor;
     const std::string set = gen_specifier_set(g, &anchor);
     std::string base = anchor;
     base.erase(0, base.find_first_not_of(" \t=!<>~"));
     const std::string v = g.chance(80) ? near_version(g, base) : gen_version(g);
+    if (g.chance(10)) {
+      const std::string text = random_text(g, "0123456789.*!+-_=<>~, abcrpostdev", 10);
+      cases.push_back({{"k", "spec"}, {"s", text}, {"v", v}});
+      continue;
+    }
     cases.push_back({{"k", "spec"}, {"s", set}, {"v", v}});
   }
   const Oracle oracle = run_oracle(cases);
@@ -561,7 +624,7 @@ TEST(DifferentialTest, SpecifiersContainLikePackaging) {
     }
   }
   EXPECT_GT(valid, 3000);
-  EXPECT_GT(matched, 1000);
+  EXPECT_GT(matched, 600);
   EXPECT_EQ(bad.count(), 0) << oracle.origin << "\n" << bad.log();
 }
 
@@ -616,10 +679,10 @@ void compare_requirement(const std::string& text, const json& env, const json& w
 }
 
 TEST(DifferentialTest, MarkersEvaluateLikePackaging) {
-  Gen g(31337);
+  Gen g(seed(31337));
   std::vector<json> cases;
   std::vector<std::string> markers;
-  for (int i = 0; i < 6000; ++i) {
+  for (int i = 0; i < count(6000); ++i) {
     std::string m = gen_marker(g, 0);
     if (g.chance(8)) m = mutate(g, m);
     markers.push_back(m);
@@ -643,10 +706,11 @@ TEST(DifferentialTest, MarkersEvaluateLikePackaging) {
 }
 
 TEST(DifferentialTest, RequirementsParseLikePackaging) {
-  Gen g(5150);
+  Gen g(seed(5150));
   std::vector<json> cases;
-  for (int i = 0; i < 6000; ++i) {
-    cases.push_back({{"k", "req"}, {"s", gen_requirement(g)}, {"env", gen_env(g)}});
+  for (int i = 0; i < count(6000); ++i) {
+    const std::string r = g.chance(15) ? "x" + random_text(g, kRequirementChars, 16) : gen_requirement(g);
+    cases.push_back({{"k", "req"}, {"s", r}, {"env", gen_env(g)}});
   }
   const Oracle oracle = run_oracle(cases);
   ORACLE_OR_SKIP(oracle, cases);
@@ -657,7 +721,7 @@ TEST(DifferentialTest, RequirementsParseLikePackaging) {
     if (oracle.answers[i]["ok"].get<bool>()) ++valid;
     compare_requirement(cases[i]["s"], cases[i]["env"], oracle.answers[i], bad, evaluated);
   }
-  EXPECT_GT(valid, 2000);
+  EXPECT_GT(valid, 1500);
   EXPECT_EQ(bad.count(), 0) << oracle.origin << "\n" << bad.log();
 }
 
