@@ -14,6 +14,7 @@
 #include <iostream>
 #include <string>
 
+#include "lockfile/fingerprint.hpp"
 #include "resolver/finding.hpp"
 
 namespace envlock::cli::testing {
@@ -46,6 +47,77 @@ inline resolver::Report empty_report() {
   report.lock = "model.envlock.toml";
   report.target = "python:/usr/bin/python3";
   return report;
+}
+
+/// A locked environment for the export and scan-text tests: an index install,
+/// a local version, a shadowed duplicate, and one package per direct-URL kind.
+inline lockfile::Fingerprint sample_fingerprint() {
+  lockfile::Fingerprint fp;
+  fp.envlock.generator = "envlock 0.1.0";
+  fp.envlock.created = "2026-11-27T10:31:00Z";
+  fp.envlock.digest = "sha256:" + std::string(64, 'a');
+  fp.envlock.target = "python:/usr/bin/python3";
+  lockfile::Python py;
+  py.implementation = "cpython";
+  py.version = "3.11.7";
+  py.abi = "cp311";
+  py.platform = "linux_x86_64";
+  py.prefix = "/usr";
+  py.executable = "/usr/bin/python3";
+  py.site_dirs = {"/usr/local/lib/python3.11/dist-packages", "/usr/lib/python3/dist-packages"};
+  fp.python = py;
+  auto add = [&fp](std::string name, std::string version, std::string location) -> lockfile::Package& {
+    lockfile::Package pkg;
+    pkg.name = std::move(name);
+    pkg.raw_name = pkg.name;
+    pkg.version = std::move(version);
+    pkg.installer = "pip";
+    pkg.location = std::move(location);
+    fp.packages.push_back(pkg);
+    return fp.packages.back();
+  };
+  const std::string local = "/usr/local/lib/python3.11/dist-packages";
+  const std::string debian = "/usr/lib/python3/dist-packages";
+  {
+    auto& p = add("myapp", "1.0.0", local);
+    p.direct_url = "file:///home/dev/my%20app";
+    p.direct_kind = "editable";
+  }
+  {
+    auto& p = add("mylib", "0.3.0", local);
+    p.direct_url = "https://github.com/acme/mylib.git";
+    p.direct_kind = "vcs";
+    p.direct_hash = "0123456789abcdef0123456789abcdef01234567";
+  }
+  {
+    auto& p = add("numpy", "1.26.4", local);
+    p.requires_python = ">=3.9";
+    p.files = {1234, "sha256:" + std::string(64, 'b')};
+  }
+  add("six", "1.16.0", local);
+  {
+    auto& p = add("six", "1.15.0", debian);
+    p.installer = "debian";
+    p.shadowed = true;
+  }
+  {
+    auto& p = add("tarpkg", "1.0", local);
+    p.direct_url = "https://example.com/tarpkg-1.0.tar.gz";
+    p.direct_kind = "archive";
+    p.direct_hash = "sha256=" + std::string(64, 'c');
+  }
+  {
+    auto& p = add("torch", "2.1.0+cu118", local);
+    p.files = {42, "sha256:" + std::string(64, 'd')};
+  }
+  lockfile::Os os;
+  os.arch = "x86_64";
+  os.kernel = "6.1.0";
+  os.id = "debian";
+  os.version_id = "12";
+  os.glibc = "2.36";
+  fp.os = os;
+  return fp;
 }
 
 /// A temporary directory removed with the object.
