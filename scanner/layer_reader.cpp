@@ -185,6 +185,10 @@ Result<LayerEntry> make_entry(archive_entry* e, const LayerLimits& limits) {
   return out;
 }
 
+std::string too_big_message(const LayerLimits& limits) {
+  return "uncompressed size exceeds " + std::to_string(limits.max_uncompressed_bytes) + " bytes";
+}
+
 Error layer_error(std::string_view name, const std::string& what) {
   return Error{ErrorKind::kInvalid, std::string(name) + ": " + what};
 }
@@ -248,7 +252,8 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
     outcome.error = layer_error(name, "cannot decompress: " + archive_message(outer.get()));
   } else if (archive_read_open(inner.get(), &p, nullptr, inner_read, nullptr) != ARCHIVE_OK) {
     outer_ok = true;
-    outcome.error = layer_error(name, "not a tar archive: " + archive_message(inner.get()));
+    outcome.error = layer_error(name, p.too_big ? too_big_message(limits)
+                                                : "not a tar archive: " + archive_message(inner.get()));
   } else {
     outer_ok = true;
     std::uint64_t entries = 0;
@@ -257,9 +262,7 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
       int r = archive_read_next_header(inner.get(), &e);
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) {
-        outcome.error = layer_error(name, p.too_big ? "uncompressed size exceeds " +
-                                                          std::to_string(limits.max_uncompressed_bytes) +
-                                                          " bytes"
+        outcome.error = layer_error(name, p.too_big ? too_big_message(limits)
                                                     : "bad tar stream: " + archive_message(inner.get()));
         break;
       }
@@ -282,14 +285,9 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
       // Unread content: libarchive skips it on the next header.
     }
   }
-  if (!outcome.error && p.too_big)
-    outcome.error = layer_error(name, "uncompressed size exceeds " +
-                                          std::to_string(limits.max_uncompressed_bytes) + " bytes");
   bool stream_complete = drain(p, outer_ok);
   if (p.source_error) outcome.error = p.source_error;
-  if (p.too_big && !outcome.error)
-    outcome.error = layer_error(name, "uncompressed size exceeds " +
-                                          std::to_string(limits.max_uncompressed_bytes) + " bytes");
+  if (p.too_big && !outcome.error) outcome.error = layer_error(name, too_big_message(limits));
   if (!stream_complete && !outcome.error)
     outcome.error = layer_error(name, "cannot decompress: " + archive_message(outer.get()));
   outcome.digests.blob_sha256 = p.blob_hash.hex_final();
