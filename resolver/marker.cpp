@@ -342,7 +342,7 @@ bool evaluate_comparison(const MarkerComparison& c, const MarkerEnv& env, const 
   if (is_version_op(c.op)) {
     // packaging: if "<op><rhs>" is a valid specifier, the left side is
     // tested against it as a version.
-    auto spec = parse_specifier(std::string(to_string(c.op)) + rhs);
+    auto spec = detail::try_parse_specifier(std::string(to_string(c.op)) + rhs);
     if (spec) {
       if (auto v = parse_version(lhs)) return contains(*spec, *v, true);
     }

@@ -72,12 +72,16 @@ class Parser {
     } else {
       const std::size_t spec_start = pos_;
       std::string specs;
+      bool comma_inside = false;
       std::size_t open = std::string_view::npos;
       if (peek() == '(') open = pos_++;
       skip_ws();
-      while (const std::size_t n = detail::scan_specifier(s_, pos_)) {
-        specs.append(s_.substr(pos_, n));
-        pos_ += n;
+      while (auto scanned = detail::scan_specifier(s_, pos_)) {
+        specs.append(s_.substr(pos_, scanned->end - pos_));
+        // "===" takes any text up to a space, commas included.
+        if (scanned->spec.text.find(',') != std::string::npos) comma_inside = true;
+        r.specifier.specifiers.push_back(std::move(scanned->spec));
+        pos_ = scanned->end;
         skip_ws();
         if (peek() != ',') break;
         specs.push_back(',');
@@ -89,9 +93,12 @@ class Parser {
         if (peek() != ')') return error("expected closing parenthesis", open);
         ++pos_;
       }
-      auto set = detail::parse_specifier_list(specs, true);
-      if (!set) return error("invalid version specifier", spec_start);
-      r.specifier = std::move(*set);
+      if (comma_inside) {
+        // packaging joins the specifiers and splits them again on commas.
+        auto set = detail::parse_specifier_list(specs, true);
+        if (!set) return error("invalid version specifier", spec_start);
+        r.specifier = std::move(*set);
+      }
       skip_ws();
       if (!at_end()) {
         ENVLOCK_TRY(marker(r, spec_start,

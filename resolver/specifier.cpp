@@ -41,14 +41,7 @@ bool iequal(std::string_view a, std::string_view b) {
   return true;
 }
 
-struct ScannedSpecifier {
-  SpecOp op = SpecOp::kEqual;
-  std::size_t version_begin = 0;
-  std::size_t end = 0;
-  bool wildcard = false;
-};
-
-std::optional<ScannedSpecifier> scan(std::string_view s, std::size_t pos) {
+std::optional<detail::ScannedSpecifier> scan(std::string_view s, std::size_t pos) {
   const OpSpelling* spelling = nullptr;
   for (const auto& o : kOps) {
     if (s.substr(pos).starts_with(o.text)) {
@@ -57,47 +50,33 @@ std::optional<ScannedSpecifier> scan(std::string_view s, std::size_t pos) {
     }
   }
   if (!spelling) return std::nullopt;
-  ScannedSpecifier out;
-  out.op = spelling->op;
+  detail::ScannedSpecifier out;
+  Specifier& spec = out.spec;
+  spec.op = spelling->op;
   std::size_t p = pos + spelling->text.size();
   while (const std::size_t n = space_at(s, p)) p += n;
-  out.version_begin = p;
-  if (out.op == SpecOp::kArbitrary) {
+  const std::size_t version_begin = p;
+  if (spec.op == SpecOp::kArbitrary) {
     // Anything up to whitespace, ';' (a marker follows) or ')' (the
     // specifier was parenthesized); possibly nothing at all.
     while (p < s.size() && !space_at(s, p) && s[p] != ';' && s[p] != ')') ++p;
+    spec.text.assign(s.substr(version_begin, p - version_begin));
+    spec.version = parse_version_or_legacy(spec.text);
     out.end = p;
     return out;
   }
   detail::VersionGrammar grammar;
-  grammar.allow_local = out.op == SpecOp::kEqual || out.op == SpecOp::kNotEqual;
+  grammar.allow_local = spec.op == SpecOp::kEqual || spec.op == SpecOp::kNotEqual;
   grammar.allow_wildcard = grammar.allow_local;
-  grammar.min_release = out.op == SpecOp::kCompatible ? 2 : 1;
+  grammar.min_release = spec.op == SpecOp::kCompatible ? 2 : 1;
   auto v = detail::scan_version(s, p, grammar);
   if (!v) return std::nullopt;
   out.end = v->end;
-  out.wildcard = v->wildcard;
+  spec.wildcard = v->wildcard;
+  spec.version = std::move(v->version);
+  spec.text = spec.version.raw;
+  if (spec.wildcard) spec.version.raw.resize(spec.version.raw.size() - 2);
   return out;
-}
-
-std::optional<Specifier> parse_one(std::string_view item) {
-  const std::string_view t = trim(item);
-  const auto scanned = scan(t, 0);
-  if (!scanned || scanned->end != t.size()) return std::nullopt;
-  Specifier spec;
-  spec.op = scanned->op;
-  spec.wildcard = scanned->wildcard;
-  spec.text.assign(t.substr(scanned->version_begin));
-  if (spec.op == SpecOp::kArbitrary) {
-    spec.version = parse_version_or_legacy(spec.text);
-    return spec;
-  }
-  std::string_view v = spec.text;
-  if (spec.wildcard) v.remove_suffix(2);
-  auto parsed = parse_version(v);
-  if (!parsed) return std::nullopt;  // a number past the digit limit
-  spec.version = std::move(*parsed);
-  return spec;
 }
 
 // packaging's canonicalize_version: the normalized form, optionally with
@@ -259,7 +238,7 @@ std::string_view to_string(SpecOp op) {
 }
 
 Result<Specifier> parse_specifier(std::string_view text) {
-  auto spec = parse_one(text);
+  auto spec = detail::try_parse_specifier(text);
   if (!spec) return fail("invalid specifier '" + std::string(text) + "'");
   return std::move(*spec);
 }
@@ -313,9 +292,15 @@ std::string to_string(const SpecifierSet& set) {
 
 namespace detail {
 
-std::size_t scan_specifier(std::string_view text, std::size_t pos) {
-  const auto s = scan(text, pos);
-  return s ? s->end - pos : 0;
+std::optional<ScannedSpecifier> scan_specifier(std::string_view text, std::size_t pos) {
+  return scan(text, pos);
+}
+
+std::optional<Specifier> try_parse_specifier(std::string_view text) {
+  const std::string_view t = trim(text);
+  auto scanned = scan(t, 0);
+  if (!scanned || scanned->end != t.size()) return std::nullopt;
+  return std::move(scanned->spec);
 }
 
 Result<SpecifierSet> parse_specifier_list(std::string_view text, bool skip_empty) {
@@ -327,7 +312,7 @@ Result<SpecifierSet> parse_specifier_list(std::string_view text, bool skip_empty
     const std::string_view item =
         trim(text.substr(begin, comma == std::string_view::npos ? text.npos : comma - begin));
     if (!item.empty()) {
-      auto spec = parse_one(item);
+      auto spec = try_parse_specifier(item);
       if (!spec) return fail("invalid specifier '" + std::string(text) + "'");
       set.specifiers.push_back(std::move(*spec));
     } else if (!skip_empty) {

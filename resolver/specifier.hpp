@@ -2,6 +2,7 @@
 // PEP 440 version specifiers (">=1.2,!=1.3.*,<2") and whether a version
 // satisfies them, with packaging's verdicts (what pip uses).
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,10 +74,19 @@ std::string to_string(const Specifier& spec);
 
 namespace detail {
 
+struct ScannedSpecifier {
+  Specifier spec;
+  std::size_t end = 0;  ///< one past the last byte matched
+};
+
 /// Matches one specifier (operator, optional whitespace, version) starting
 /// exactly at `pos`, the way packaging's requirement tokenizer does: the
-/// longest match, not anchored at the end. Returns its length, 0 for none.
-std::size_t scan_specifier(std::string_view text, std::size_t pos);
+/// longest match, not anchored at the end. nullopt when none matches.
+std::optional<ScannedSpecifier> scan_specifier(std::string_view text, std::size_t pos);
+
+/// parse_specifier without building an error message (marker evaluation
+/// tries many strings that are not specifiers).
+std::optional<Specifier> try_parse_specifier(std::string_view text);
 
 /// parse_specifier_set, but empty items are skipped as packaging does; the
 /// requirement parser needs this to accept "name>=1.0," like pip.

@@ -192,6 +192,7 @@ std::optional<ScannedVersion> scan_version(std::string_view s, std::size_t pos,
 
   std::size_t n = digit_run(s, p);
   if (n == 0) return std::nullopt;
+  v.release.reserve(4);
   if (at(s, p + n) == '!' && is_digit(at(s, p + n + 1))) {
     if (n > kMaxDigits) too_long = true;
     v.epoch = Number::from_digits(s.substr(p, n));

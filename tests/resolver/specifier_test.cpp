@@ -132,12 +132,21 @@ TEST(SpecifierTest, PrintsLikePackaging) {
 
 TEST(SpecifierTest, ScansInsideLongerText) {
   // The requirement parser reads one specifier and leaves the rest.
-  EXPECT_EQ(detail::scan_specifier("foo>=1.0,<2", 3), 5u);
-  EXPECT_EQ(detail::scan_specifier(">=1.0abc", 0), 6u);  // ">=1.0a", as packaging's regex
-  EXPECT_EQ(detail::scan_specifier("===1.0;x", 0), 6u);
-  EXPECT_EQ(detail::scan_specifier("==1.0.*)", 0), 7u);
-  EXPECT_EQ(detail::scan_specifier(">=foo", 0), 0u);
-  EXPECT_EQ(detail::scan_specifier("~=1", 0), 0u);
+  auto end = [](std::string_view text, std::size_t pos) {
+    const auto s = detail::scan_specifier(text, pos);
+    return s ? s->end : 0;
+  };
+  EXPECT_EQ(end("foo>=1.0,<2", 3), 8u);
+  EXPECT_EQ(end(">=1.0abc", 0), 6u);  // ">=1.0a", as packaging's regex
+  EXPECT_EQ(end("===1.0;x", 0), 6u);
+  EXPECT_EQ(end("==1.0.*)", 0), 7u);
+  EXPECT_EQ(end(">=foo", 0), 0u);
+  EXPECT_EQ(end("~=1", 0), 0u);
+  const auto spec = detail::scan_specifier("x (== 1.2.* )", 3);
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->spec.text, "1.2.*");
+  EXPECT_TRUE(spec->spec.wildcard);
+  EXPECT_EQ(to_string(spec->spec.version), "1.2");
 }
 
 }  // namespace
