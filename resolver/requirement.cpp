@@ -66,9 +66,6 @@ class Parser {
         if (!skip_ws()) return error("expected whitespace after URL");
         if (!at_end()) ENVLOCK_TRY(marker(r, url_start, "URL and whitespace"));
       }
-      if (!url_valid(r.url)) {
-        return fail("invalid requirement '" + r.text + "': invalid URL '" + r.url + "'");
-      }
     } else {
       const std::size_t spec_start = pos_;
       std::string specs;
@@ -107,6 +104,10 @@ class Parser {
       }
     }
     if (!at_end()) return error("expected end of dependency specifier");
+    // Like packaging, the URL is judged after the whole line parsed.
+    if (!r.url.empty() && !url_valid(r.url)) {
+      return fail("invalid requirement '" + r.text + "': invalid URL '" + r.url + "'");
+    }
     return r;
   }
 
