@@ -178,7 +178,10 @@ void compare_packages(const Fingerprint& lock, const Fingerprint& target, const 
         if (auto allow = policy.allow.find(name);
             allow != policy.allow.end() && contains(allow->second, tp.version, true)) {
           action = Action::kInfo;
-          message += " (allowed by " + policy.allow_text.at(name) + ")";
+          const auto text = policy.allow_text.find(name);
+          message += " (allowed by " +
+                     (text != policy.allow_text.end() ? text->second : to_string(allow->second)) +
+                     ")";
         }
         add_finding(out, action, "package-changed", name, lp.version, tp.version,
                     std::move(message));

@@ -101,6 +101,12 @@ TEST(Compare, AllowedVersionsBecomeInfo) {
   EXPECT_EQ(run(lock, env({pkg("certifi", "2025.1rc1")}), policy),
             "info package-changed certifi 2024.2.2 2025.1rc1 | certifi 2024.2.2 -> 2025.1rc1 "
             "(allowed by >=2024.1)\n");
+  // A policy built in code may leave allow_text out: the specifier prints itself.
+  Policy coded = default_policy();
+  coded.allow.emplace("certifi", *parse_specifier_set("<2030, >=2024.1"));
+  EXPECT_EQ(run(lock, env({pkg("certifi", "2024.7.4")}), coded),
+            "info package-changed certifi 2024.2.2 2024.7.4 | certifi 2024.2.2 -> 2024.7.4 "
+            "(allowed by <2030,>=2024.1)\n");
 }
 
 TEST(Compare, IgnoredPackagesAndActions) {
