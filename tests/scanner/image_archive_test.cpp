@@ -98,6 +98,52 @@ TEST(ImageArchive, DockerArchiveCorruptLayerFailsItsDiffId) {
   EXPECT_NE(img.error().message.find("does not match the diff ID " + built[0].diff_ids[0]), std::string::npos);
 }
 
+TEST(ImageArchive, DockerArchiveWithBlobsAndLinkedMembers) {
+  // Docker 25+ names layers blobs/sha256/<hex>; older tools link duplicate layers.
+  TempDir tmp;
+  std::vector<std::pair<std::string, std::string>> blobs;
+  ImageSpec spec = one_file_image("ID=blobs\n");
+  BuiltImage b = build_image(spec, &blobs);
+  std::vector<Member> members;
+  for (const auto& [digest, bytes] : blobs) members.push_back(file("blobs/sha256/" + digest.substr(7), bytes));
+  members.push_back(symlink("linked/layer.tar", "../blobs/sha256/" + b.layer_blobs[0].substr(7)));
+  nlohmann::json manifest = nlohmann::json::array(
+      {{{"Config", "blobs/sha256/" + b.config_digest.substr(7)},
+        {"RepoTags", {"new:1"}},
+        {"Layers", {"blobs/sha256/" + b.layer_blobs[0].substr(7)}}},
+       {{"Config", "blobs/sha256/" + b.config_digest.substr(7)},
+        {"RepoTags", {"linked:1"}},
+        {"Layers", {"linked/layer.tar"}}}});
+  members.push_back(file("manifest.json", manifest.dump()));
+  const std::string tar = tmp / "new.tar";
+  write_file(tar, make_tar(members));
+  for (const char* ref : {"new:1", "linked:1"}) {
+    ImageOptions opts;
+    opts.ref = ref;
+    auto img = open_image(tar, opts);
+    ASSERT_TRUE(img) << img.error().message;
+    EXPECT_EQ(os_release(*img), "ID=blobs\n");
+    EXPECT_EQ(img->identity.config_digest, b.config_digest);
+  }
+  // The blob's name is its digest: a tampered blob fails it.
+  std::string bytes = read_file(tar);
+  std::string layer = b.layer_bytes[0];
+  auto at = bytes.find(layer);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + layer.size() / 2] ^= 0x10;
+  write_file(tar, bytes);
+  ImageOptions opts;
+  opts.ref = "new:1";
+  auto bad = open_image(tar, opts);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::kIntegrity);
+  EXPECT_EQ(bad.error().message.rfind(tar + ": layer blobs/sha256/" + b.layer_blobs[0].substr(7) +
+                                          " does not match its digest " + b.layer_blobs[0],
+                                      0),
+            0u)
+      << bad.error().message;
+}
+
 class OciIndex : public ::testing::Test {
  protected:
   // A layout with one image per platform under one name, plus a second name.
