@@ -38,6 +38,8 @@ constexpr std::size_t kMaxVersionEntries = 1 << 16;
 // The first read of read_elf_file: enough for the dynamic data of nearly
 // every library, which sits before the code.
 constexpr std::uint64_t kFirstReadBytes = 256 << 10;
+// A dynamic table is a few hundred bytes; anything larger is not one.
+constexpr std::uint64_t kMaxDynamicBytes = 1 << 20;
 
 std::string hex(std::uint64_t v) {
   char buf[24];
@@ -46,24 +48,37 @@ std::string hex(std::uint64_t v) {
   return "0x" + std::string(buf, end);
 }
 
-/// Integer reads in the file's byte order. An out-of-range read returns 0 and
-/// latches `bad`, so a caller reads a whole record and checks once.
+/// Integer reads in the file's byte order over the file's prefix plus, for
+/// large objects, one window further in (the PT_DYNAMIC bytes). An
+/// out-of-range read returns 0 and latches `bad`, so a caller reads a whole
+/// record and checks once.
 class Bytes {
  public:
-  Bytes(std::string_view data, bool little) : data_(data), little_(little) {}
+  Bytes(std::string_view prefix, std::uint64_t window_offset, std::string_view window, bool little)
+      : prefix_(prefix), window_offset_(window_offset), window_(window), little_(little) {}
 
-  std::uint64_t size() const { return data_.size(); }
+  /// Size of the prefix: what error messages call "the first N bytes".
+  std::uint64_t size() const { return prefix_.size(); }
+  /// The bytes from `off` to the end of the region (prefix or window) holding it.
+  std::string_view from(std::uint64_t off) const {
+    if (off < prefix_.size()) return prefix_.substr(off);
+    if (off >= window_offset_ && off - window_offset_ < window_.size())
+      return window_.substr(off - window_offset_);
+    return {};
+  }
   bool has(std::uint64_t off, std::uint64_t len) const {
-    return off <= data_.size() && len <= data_.size() - off;
+    if (len == 0) return off <= prefix_.size() || from(off).size() > 0;
+    return from(off).size() >= len;
   }
   std::uint64_t uint(std::uint64_t off, unsigned width) const {
-    if (!has(off, width)) {
+    std::string_view at = from(off);
+    if (at.size() < width) {
       bad = true;
       return 0;
     }
     std::uint64_t v = 0;
     for (unsigned i = 0; i < width; ++i) {
-      auto byte = static_cast<std::uint8_t>(data_[off + (little_ ? width - 1 - i : i)]);
+      auto byte = static_cast<std::uint8_t>(at[little_ ? width - 1 - i : i]);
       v = (v << 8) | byte;
     }
     return v;
@@ -71,12 +86,13 @@ class Bytes {
   std::uint16_t u16(std::uint64_t off) const { return static_cast<std::uint16_t>(uint(off, 2)); }
   std::uint32_t u32(std::uint64_t off) const { return static_cast<std::uint32_t>(uint(off, 4)); }
   std::uint64_t u64(std::uint64_t off) const { return uint(off, 8); }
-  std::string_view view() const { return data_; }
 
   mutable bool bad = false;
 
  private:
-  std::string_view data_;
+  std::string_view prefix_;
+  std::uint64_t window_offset_;
+  std::string_view window_;
   bool little_;
 };
 
@@ -109,10 +125,10 @@ struct Parser {
   Result<std::string> str(std::uint64_t off) const {
     if (off >= strtab_size) return error("string offset " + hex(off) + " outside the string table");
     std::uint64_t start = strtab_off + off;
-    std::uint64_t limit = std::min<std::uint64_t>(strtab_off + strtab_size, b.size());
-    if (start >= limit) return error("string at " + hex(start) + " beyond the first " +
-                                     std::to_string(b.size()) + " bytes");
-    std::string_view rest = b.view().substr(start, limit - start);
+    std::string_view rest = b.from(start);
+    if (rest.empty()) return error("string at " + hex(start) + " beyond the first " +
+                                   std::to_string(b.size()) + " bytes");
+    rest = rest.substr(0, strtab_size - off);
     auto nul = rest.find('\0');
     if (nul == std::string_view::npos) return error("unterminated string at " + hex(start));
     return std::string(rest.substr(0, nul));
@@ -278,6 +294,11 @@ bool looks_like_elf(std::string_view first_bytes) {
 }
 
 Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_errors) {
+  return read_elf(bytes, 0, {}, name_for_errors);
+}
+
+Result<ElfInfo> read_elf(std::string_view bytes, std::uint64_t window_offset, std::string_view window,
+                         std::string_view name_for_errors) {
   auto err = [&](const std::string& msg) { return fail(std::string(name_for_errors) + ": " + msg); };
   if (!looks_like_elf(bytes)) return err("not an ELF file");
   if (bytes.size() < 16) return err("truncated ELF header");
@@ -291,7 +312,7 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_error
   const bool is64 = cls == 2;
   if (bytes.size() < (is64 ? 64u : 52u)) return err("truncated ELF header");
 
-  Parser p{Bytes(bytes, info.little_endian), name_for_errors, is64, {}, {}};
+  Parser p{Bytes(bytes, window_offset, window, info.little_endian), name_for_errors, is64, {}, {}};
   info.type = p.b.u16(16);
   info.machine = p.b.u16(18);
   std::uint64_t phoff = is64 ? p.b.u64(32) : p.b.u32(28);
@@ -329,7 +350,7 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_error
     if (type == kPtInterp) {
       if (!p.b.has(s.offset, s.filesz))
         return err("PT_INTERP beyond the first " + std::to_string(bytes.size()) + " bytes");
-      auto interp = bytes.substr(s.offset, s.filesz);
+      auto interp = p.b.from(s.offset).substr(0, s.filesz);
       info.interpreter = std::string(interp.substr(0, interp.find('\0')));
     }
   }
@@ -338,7 +359,7 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_error
   std::uint64_t dyn_off = 0, dyn_size = 0;
   if (dynamic && p.b.has(dynamic->offset, std::min<std::uint64_t>(dynamic->filesz, is64 ? 16 : 8))) {
     dyn_off = dynamic->offset;
-    dyn_size = std::min<std::uint64_t>(dynamic->filesz, bytes.size() - dynamic->offset);
+    dyn_size = std::min<std::uint64_t>(dynamic->filesz, p.b.from(dynamic->offset).size());
   } else if (sec.found && p.b.has(sec.offset, sec.size)) {
     dyn_off = sec.offset;
     dyn_size = sec.size;
@@ -358,14 +379,14 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_error
     auto off = p.addr_to_offset(*tags.strtab);
     if (!off) return err("DT_STRTAB address " + hex(*tags.strtab) + " is in no loaded segment");
     p.strtab_off = *off;
-    p.strtab_size = tags.strsz ? *tags.strsz : bytes.size();
+    p.strtab_size = tags.strsz ? *tags.strsz : ~std::uint64_t{0};
   } else if (sec.found) {
     p.strtab_off = sec.strtab_off;
     p.strtab_size = sec.strtab_size;
   } else {
     return err("dynamic section has no DT_STRTAB");
   }
-  if (p.strtab_off >= bytes.size())
+  if (p.b.from(p.strtab_off).empty())
     return err("string table beyond the first " + std::to_string(bytes.size()) + " bytes");
 
   for (auto off : tags.needed) info.needed.push_back(ENVLOCK_TRY(p.str(off)));
@@ -385,15 +406,50 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_error
   return info;
 }
 
+std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes) {
+  if (!looks_like_elf(first_bytes) || first_bytes.size() < 64) return std::nullopt;
+  auto cls = static_cast<std::uint8_t>(first_bytes[4]);
+  if (cls != 1 && cls != 2) return std::nullopt;
+  const bool is64 = cls == 2;
+  Bytes b(first_bytes, 0, {}, first_bytes[5] != 2);
+  std::uint64_t phoff = is64 ? b.u64(32) : b.u32(28);
+  std::uint16_t phentsize = b.u16(is64 ? 54 : 42);
+  std::uint16_t phnum = b.u16(is64 ? 56 : 44);
+  if (phentsize < (is64 ? 56 : 32) || phnum == kPnXnum) return std::nullopt;
+  for (std::uint64_t i = 0; i < phnum; ++i) {
+    std::uint64_t ph = phoff + i * phentsize;
+    if (b.u32(ph) != kPtDynamic) continue;
+    ByteRange r = is64 ? ByteRange{b.u64(ph + 8), b.u64(ph + 32)} : ByteRange{b.u32(ph + 4), b.u32(ph + 16)};
+    if (b.bad) return std::nullopt;
+    return r;
+  }
+  return std::nullopt;
+}
+
 Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path) {
   auto first = fs.read_prefix(path, kFirstReadBytes);
   if (!first) return tl::unexpected(first.error());
   auto info = read_elf(*first, path);
   if (info || first->size() < kFirstReadBytes) return info;
   // Dynamic data past the first read: only then pay for the full prefix.
-  auto whole = fs.read_prefix(path, kElfPrefixBytes);
-  if (!whole) return tl::unexpected(whole.error());
-  return read_elf(*whole, path);
+  auto prefix = fs.read_prefix(path, kElfPrefixBytes);
+  if (!prefix) return tl::unexpected(prefix.error());
+  info = read_elf(*prefix, path);
+  if (info || prefix->size() < kElfPrefixBytes) return info;
+  // Large objects keep PT_DYNAMIC after their code, beyond the prefix. Stream
+  // the file once and keep just that window (an image keeps it when it can).
+  auto range = elf_dynamic_range(*prefix);
+  if (!range || range->offset < prefix->size() || range->size > kMaxDynamicBytes) return info;
+  std::string window;
+  std::uint64_t at = 0;
+  auto streamed = fs.read_chunks(path, [&](const char* data, std::size_t size) {
+    std::uint64_t begin = std::max(at, range->offset), end = std::min(at + size, range->offset + range->size);
+    if (begin < end) window.append(data + (begin - at), end - begin);
+    at += size;
+  });
+  if (!streamed) return tl::unexpected(streamed.error());
+  if (window.empty()) return info;
+  return read_elf(*prefix, range->offset, window, path);
 }
 
 int compare_dotted(std::string_view a, std::string_view b) {

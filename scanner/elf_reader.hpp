@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,9 +62,28 @@ bool looks_like_elf(std::string_view first_bytes);
 /// that lies beyond the buffer; never reads outside `bytes`.
 Result<ElfInfo> read_elf(std::string_view bytes, std::string_view name_for_errors);
 
+/// The same over a prefix of the file plus a window of it at `window_offset`
+/// (the PT_DYNAMIC bytes of an object whose dynamic table lies beyond the
+/// prefix, as in libraries with megabytes of code).
+Result<ElfInfo> read_elf(std::string_view prefix, std::uint64_t window_offset, std::string_view window,
+                         std::string_view name_for_errors);
+
+struct ByteRange {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+};
+
+/// Where PT_DYNAMIC lies in the file, from the program headers among the
+/// first bytes (they sit right after the ELF header); nullopt when there is
+/// none or the headers are not in `first_bytes`. An image reader that keeps
+/// only a prefix of ELF files must keep this range too.
+std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes);
+
 /// Reads the prefix of `path` through `fs` and parses it. Starts with a small
 /// prefix and only asks for kElfPrefixBytes when the dynamic data lies beyond
-/// it, so scanning hundreds of large libraries stays cheap. Errors name `path`.
+/// it, so scanning hundreds of large libraries stays cheap; when PT_DYNAMIC
+/// lies beyond even that, streams the file once (read_chunks) to pick up just
+/// the dynamic table. Errors name `path`.
 Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path);
 
 /// Highest "<prefix>x.y[.z]" among names, compared numerically ("GLIBC_" ->

@@ -8,6 +8,7 @@
 #include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 #include "scanner/support/synthetic_elf.hpp"
+#include "scanner/wanted_files.hpp"
 
 namespace envlock::scanner {
 namespace {
@@ -174,6 +175,49 @@ TEST_F(ElfReaderBuilt, ReadElfFileReadsThroughTheFileSystem) {
   EXPECT_EQ(info->soname, "libmid.so");
   auto missing = read_elf_file(fs, "/nope.so");
   ASSERT_FALSE(missing);
+}
+
+// Libraries with megabytes of code keep PT_DYNAMIC (in the RW segment) after
+// it: numpy's _multiarray_umath has it at 4.3 MiB, past an image's prefix.
+TEST_F(ElfReaderBuilt, DynamicTableBeyondThePrefix) {
+  std::string big = dir / "libbig.so";
+  ASSERT_EQ(compile("#include <stdio.h>\nconst char big[5 << 20] = {1};\n"
+                    "void g(void) { puts(big); }\n",
+                    big, "-shared -Wl,--no-as-needed -Wl,-soname,libbig.so -L" + dir.path() + " -l:libbase.so.1"),
+            "");
+  std::string bytes = read_file(big);
+  ASSERT_GT(bytes.size(), kElfPrefixBytes);
+  auto range = elf_dynamic_range(bytes.substr(0, 4096));
+  ASSERT_TRUE(range);
+  ASSERT_GT(range->offset, kElfPrefixBytes);
+
+  std::string_view prefix = std::string_view(bytes).substr(0, kElfPrefixBytes);
+  EXPECT_EQ(read_elf(prefix, "libbig.so").error().message,
+            "libbig.so: dynamic section beyond the first 4194304 bytes");
+  auto windowed = read_elf(prefix, range->offset, std::string_view(bytes).substr(range->offset, range->size),
+                           "libbig.so");
+  ASSERT_TRUE(windowed) << windowed.error().message;
+  EXPECT_EQ(windowed->soname, "libbig.so");
+  EXPECT_EQ(windowed->needed, (std::vector<std::string>{"libbase.so.1", "libc.so.6"}));
+
+  LiveFileSystem fs(dir.path());
+  auto streamed = read_elf_file(fs, "/libbig.so");
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  EXPECT_EQ(streamed->needed, windowed->needed);
+  EXPECT_EQ(streamed->version_needs, windowed->version_needs);
+}
+
+TEST(ElfReader, DynamicRangeNeedsProgramHeaders) {
+  EXPECT_FALSE(elf_dynamic_range("not elf"));
+  SynthSpec spec;
+  spec.needed = {"libc.so.6"};
+  std::string elf = build_elf(spec);
+  auto range = elf_dynamic_range(elf);
+  ASSERT_TRUE(range);
+  EXPECT_EQ(range->offset + range->size, elf.size());
+  EXPECT_FALSE(elf_dynamic_range(elf.substr(0, 100)));  // the program headers are cut off
+  spec.program_dynamic = false;
+  EXPECT_FALSE(elf_dynamic_range(build_elf(spec)));
 }
 
 struct Layout {
