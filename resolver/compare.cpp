@@ -247,12 +247,17 @@ void compare_files(const Fingerprint& lock, const Fingerprint& target, const Pol
 void compare_dependencies(const Fingerprint& lock, const Fingerprint& target,
                           const Policy& policy, std::vector<Finding>& out) {
   if (!severity_of(policy.packages_broken)) return;
-  const auto locked = effective_packages(lock);
+  const auto broken = broken_dependencies(target);
+  if (broken.empty()) return;
+  // Only the packages broken in the target need a look in the lock.
+  std::set<std::string> requiring;
+  for (const auto& b : broken) requiring.insert(normalize_name(b.package->name));
   std::set<std::pair<std::string, std::string>> broken_in_lock;
-  for (const auto& b : broken_dependencies(lock)) {
+  for (const auto& b : broken_dependencies(lock, &requiring)) {
     broken_in_lock.emplace(normalize_name(b.package->name), b.requirement);
   }
-  for (const auto& b : broken_dependencies(target)) {
+  const auto locked = effective_packages(lock);
+  for (const auto& b : broken) {
     const std::string name = normalize_name(b.package->name);
     if (policy.ignore.count(name) != 0) continue;
     Action action = policy.packages_broken;
@@ -277,11 +282,13 @@ void compare_dependencies(const Fingerprint& lock, const Fingerprint& target,
 void compare_wheels(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
                     std::vector<Finding>& out) {
   if (!severity_of(policy.wheel_incompatible)) return;
+  const auto incompatible = incompatible_wheels(target);
+  if (incompatible.empty()) return;
   std::set<std::pair<std::string, std::string>> in_lock;  // name, version
   for (const auto& w : incompatible_wheels(lock)) {
     in_lock.emplace(normalize_name(w.package->name), w.package->version);
   }
-  for (const auto& w : incompatible_wheels(target)) {
+  for (const auto& w : incompatible) {
     const std::string name = normalize_name(w.package->name);
     if (policy.ignore.count(name) != 0) continue;
     Action action = policy.wheel_incompatible;

@@ -1,5 +1,7 @@
 #include "resolver/dependency_check.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -16,36 +18,87 @@ namespace {
 
 // The requirement without its marker, spelled as packaging prints it (pip
 // check's wording): "pandas (>=2)" in old METADATA reads "pandas>=2".
-std::string requirement_text(Requirement req) {
-  req.marker.reset();
-  return to_string(req);
+std::string requirement_text(const Requirement& req) {
+  Requirement copy = req;
+  copy.marker.reset();
+  return to_string(copy);
 }
 
 }  // namespace
 
-std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp) {
-  std::unordered_map<std::string, const lockfile::Package*> installed;
-  installed.reserve(fp.packages.size());
+namespace {
+
+struct Installed {
+  const lockfile::Package* package = nullptr;
+  std::optional<Version> version;  // parsed on first use
+};
+
+// A Requires-Dist line as far as this environment is concerned. Lines repeat
+// across packages (and the same lock is checked twice in a diff), and
+// parsing is the dominant cost, so each distinct line is parsed once.
+struct Line {
+  bool applies = false;  // valid PEP 508 and its marker holds with no extra
+  Requirement requirement;
+};
+
+}  // namespace
+
+std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp,
+                                                  const std::set<std::string>* only) {
+  // The hash maps hold small indexes into vectors: with 5,000 packages the
+  // lookups are bound by cache misses, and big nodes make every miss count.
+  const std::size_t count = fp.packages.size();
+  std::vector<std::string> names;  // normalized; reserved, so views stay valid
+  names.reserve(count);
+  std::vector<Installed> installed;
+  std::unordered_map<std::string_view, std::uint32_t> installed_index;
+  installed_index.reserve(count);
+  std::size_t line_count = 0;
   for (const auto& p : fp.packages) {
-    auto [it, fresh] = installed.emplace(normalize_name(p.name), &p);
-    if (!fresh && it->second->shadowed && !p.shadowed) it->second = &p;
+    names.push_back(normalize_name(p.name));
+    line_count += p.requires_dist.size();
+    const auto slot = static_cast<std::uint32_t>(installed.size());
+    auto [it, fresh] = installed_index.emplace(names.back(), slot);
+    if (fresh) {
+      installed.push_back(Installed{&p, std::nullopt});
+    } else if (installed[it->second].package->shadowed && !p.shadowed) {
+      installed[it->second].package = &p;
+    }
   }
   const MarkerEnv env = marker_env_for(fp);
+  std::vector<Line> lines;
+  lines.reserve(line_count);
+  std::unordered_map<std::string_view, std::uint32_t> line_index;
+  line_index.reserve(line_count);
 
   std::vector<BrokenDependency> out;
-  for (const auto& p : fp.packages) {
-    if (installed[normalize_name(p.name)] != &p) continue;  // a shadowed copy
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& p = fp.packages[i];
+    if (installed[installed_index.at(names[i])].package != &p) continue;  // a shadowed copy
+    if (only != nullptr && only->count(names[i]) == 0) continue;
     std::set<std::string_view> seen;  // a line listed twice is one pair
-    for (const std::string& line : p.requires_dist) {
-      auto req = parse_requirement(line);
-      if (!req) continue;
-      if (req->marker && !evaluate(*req->marker, env, "")) continue;
-      if (!seen.insert(line).second) continue;
-      std::string dependency = normalize_name(req->name);
-      const auto it = installed.find(dependency);
-      const lockfile::Package* dep = it == installed.end() ? nullptr : it->second;
-      if (dep != nullptr && contains(req->specifier, dep->version, true)) continue;
-      out.push_back(BrokenDependency{&p, requirement_text(std::move(*req)), std::move(dependency), dep});
+    for (const std::string& text : p.requires_dist) {
+      auto [cached, fresh] =
+          line_index.emplace(text, static_cast<std::uint32_t>(lines.size()));
+      if (fresh) {
+        Line line;
+        auto req = parse_requirement(text);
+        line.applies = req && (!req->marker || evaluate(*req->marker, env, ""));
+        if (line.applies) line.requirement = std::move(*req);
+        lines.push_back(std::move(line));
+      }
+      const Line& line = lines[cached->second];
+      if (!line.applies || !seen.insert(text).second) continue;
+      const Requirement& req = line.requirement;
+      const auto it = installed_index.find(req.name);  // already normalized
+      const lockfile::Package* dep = nullptr;
+      if (it != installed_index.end()) {
+        Installed& found = installed[it->second];
+        if (!found.version) found.version = parse_version_or_legacy(found.package->version);
+        if (contains(req.specifier, *found.version, true)) continue;
+        dep = found.package;
+      }
+      out.push_back(BrokenDependency{&p, requirement_text(req), req.name, dep});
     }
   }
   return out;

@@ -3,6 +3,7 @@
 // it: every installed package's Requires-Dist must be satisfied by what is
 // installed next to it.
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,10 @@ struct BrokenDependency {
 /// record which extras were asked for) must name an installed project whose
 /// version is in the specifier, pre-releases included. Lines that are not
 /// valid PEP 508 are skipped, as pip does. Ordered by package, then line.
-/// The pointers point into fp.
-std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp);
+/// The pointers point into fp. With `only`, just the packages whose
+/// normalized names it holds are checked.
+std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp,
+                                                  const std::set<std::string>* only = nullptr);
 
 /// "numpy 1.26 requires pandas>=2, which is not installed" or
 /// "numpy 1.26 requires pandas>=2, but pandas 1.5.3 is installed".
