@@ -17,7 +17,7 @@ constexpr std::uint64_t kDpkgStatusLimit = 64ull << 20;
 // "python3.11" -> "3.11"; "" for anything else.
 std::string minor_from_dirname(std::string_view name) {
   if (!name.starts_with("python3.")) return {};
-  std::string_view rest = name.substr(7);
+  std::string_view rest = name.substr(6);
   std::string_view minor = rest.substr(2);
   if (minor.empty() || !std::all_of(minor.begin(), minor.end(), ::isdigit)) return {};
   return std::string(rest);
@@ -110,8 +110,14 @@ void settle_version(const FileSystem& fs, const std::string& prefix, const std::
   py.executable = join_path(prefix, "bin/python" + minor);
 }
 
+// lib64 is often a link to lib: the same directory must not be read twice.
 void add_existing(const FileSystem& fs, std::vector<std::string>& out, const std::string& dir) {
-  if (std::find(out.begin(), out.end(), dir) == out.end() && fs.is_dir(dir)) out.push_back(dir);
+  if (!fs.is_dir(dir)) return;
+  auto real = fs.realpath(dir);
+  for (const auto& have : out) {
+    if (have == dir || (real && fs.realpath(have).value_or("") == *real)) return;
+  }
+  out.push_back(dir);
 }
 
 void add_prefix_sites(const FileSystem& fs, const std::string& prefix, const std::string& minor,

@@ -1,0 +1,297 @@
+#include "scanner/python_probe.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "lockfile/sha256.hpp"
+#include "scanner/hash_cache.hpp"
+#include "scanner/live_filesystem.hpp"
+#include "scanner/record_parser.hpp"
+#include "support/process.hpp"
+
+namespace envlock::scanner {
+namespace {
+
+using envlock::testing::TempDir;
+
+lockfile::Fingerprint probe(const std::string& site, bool fast) {
+  LiveFileSystem fs("/");
+  lockfile::Fingerprint fp;
+  PythonProbeOptions opts;
+  opts.fast = fast;
+  probe_python_packages(fs, {site}, opts, fp);
+  return fp;
+}
+
+const lockfile::Package& pkg(const lockfile::Fingerprint& fp, std::string_view name) {
+  for (const auto& p : fp.packages) {
+    if (p.name == name) return p;
+  }
+  throw std::runtime_error("no package " + std::string(name));
+}
+
+TEST(PythonProbe, FastAndFullDigestsAgreeOnAnUntouchedPackage) {
+  std::string site = std::string(ENVLOCK_FIXTURES) + "/sites/basic";
+  auto fast = probe(site, true);
+  auto full = probe(site, false);
+  EXPECT_EQ(pkg(fast, "good-pkg").files.digest, pkg(full, "good-pkg").files.digest);
+  EXPECT_EQ(pkg(full, "good-pkg").files.count, 8u);
+  EXPECT_TRUE(fast.integrity.empty());
+  for (const auto& problem : full.integrity) {
+    EXPECT_NE(problem.package, "good-pkg") << problem.path << " " << problem.problem;
+  }
+}
+
+TEST(PythonProbe, FullScanCatchesAModifiedAndADeletedFile) {
+  TempDir tmp;
+  std::filesystem::copy(std::string(ENVLOCK_FIXTURES) + "/sites/basic", tmp.path(),
+                        std::filesystem::copy_options::recursive);
+  auto before = probe(tmp.path(), false);
+  envlock::testing::write_file(tmp / "good_pkg/__init__.py", "print('patched')\n");
+  std::filesystem::remove(tmp / "good_pkg-1.0.dist-info/REQUESTED");
+  auto after = probe(tmp.path(), false);
+  EXPECT_NE(pkg(before, "good-pkg").files.digest, pkg(after, "good-pkg").files.digest);
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const auto& p : after.integrity) {
+    if (p.package == "good-pkg") got.emplace_back(p.path, p.problem);
+  }
+  std::sort(got.begin(), got.end());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], std::make_pair(std::string("good_pkg-1.0.dist-info/REQUESTED"), std::string("deleted")));
+  EXPECT_EQ(got[1], std::make_pair(std::string("good_pkg/__init__.py"), std::string("modified")));
+  // --fast trusts RECORD and cannot see it.
+  auto fast = probe(tmp.path(), true);
+  EXPECT_EQ(pkg(fast, "good-pkg").files.digest, pkg(before, "good-pkg").files.digest);
+}
+
+TEST(PythonProbe, PackagesWithoutAFileListAreUnverifiable) {
+  auto full = probe(std::string(ENVLOCK_FIXTURES) + "/sites/basic", false);
+  bool found = false;
+  for (const auto& p : full.integrity) {
+    if (p.package == "plainfile") {
+      EXPECT_EQ(p.problem, "unverifiable");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+// ---- Installed-file verification: drop-ins, other hash algorithms, dpkg, cache ----
+
+using envlock::testing::write_file;
+
+std::string record_hash(const std::string& content) {
+  return "sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(content)));
+}
+
+// Installs a wheel-style package into `site`: its files, METADATA and a RECORD
+// listing all of them with sha256 rows (RECORD itself without a hash).
+void install(const std::string& site, const std::string& name,
+             const std::map<std::string, std::string>& files) {
+  std::string info = name + "-1.0.dist-info";
+  std::map<std::string, std::string> all = files;
+  all[info + "/METADATA"] = "Metadata-Version: 2.1\nName: " + name + "\nVersion: 1.0\n";
+  std::string record;
+  for (const auto& [rel, content] : all) {
+    write_file(site + "/" + rel, content);
+    record += rel + "," + record_hash(content) + "," + std::to_string(content.size()) + "\n";
+  }
+  record += info + "/RECORD,,\n";
+  write_file(site + "/" + info + "/RECORD", record);
+}
+
+using Problems = std::vector<std::tuple<std::string, std::string, std::string>>;
+
+// (path, problem, package), sorted, for every integrity problem of the scan.
+Problems problems(const lockfile::Fingerprint& fp) {
+  Problems out;
+  for (const auto& p : fp.integrity) out.emplace_back(p.path, p.problem, p.package);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(PythonProbe, DropInsInsidePackageDirectoriesAreUnowned) {
+  TempDir tmp;
+  std::string site = tmp / "site";
+  install(site, "alpha", {{"alpha/__init__.py", "A = 1\n"}, {"alpha/sub/mod.py", "B = 2\n"},
+                          {"alpha/__pycache__/__init__.cpython-311.pyc", "pyc"}});
+  EXPECT_TRUE(problems(probe(site, false)).empty());
+
+  write_file(site + "/alpha/evil.py", "import os\n");
+  write_file(site + "/alpha/sub/deeper/evil2.py", "");                  // a new subpackage
+  write_file(site + "/alpha/sourceless.pyc", "");                       // importable on its own
+  write_file(site + "/alpha/__pycache__/evil.cpython-311.pyc", "");     // Python writes these
+  write_file(site + "/alpha/sub/__pycache__/mod.cpython-311.pyc", "");  // in a new __pycache__
+  write_file(site + "/alpha-1.0.dist-info/entry_points.txt", "");       // metadata dirs too
+  std::filesystem::create_symlink("/etc/passwd", site + "/alpha/link.py");
+  ASSERT_EQ(::mkfifo((site + "/alpha/fifo.py").c_str(), 0600), 0);
+  write_file(site + "/README.txt", "");         // the site dir itself is no package's
+  write_file(site + "/stray/x.py", "");         // nor is a directory no package lists into
+  Problems expected{
+      {"alpha-1.0.dist-info/entry_points.txt", "unowned", "alpha"},
+      {"alpha/__pycache__/evil.cpython-311.pyc", "bytecode", "alpha"},
+      {"alpha/evil.py", "unowned", "alpha"},
+      {"alpha/fifo.py", "unowned", "alpha"},
+      {"alpha/link.py", "unowned", "alpha"},
+      {"alpha/sourceless.pyc", "unowned", "alpha"},
+      {"alpha/sub/__pycache__/mod.cpython-311.pyc", "bytecode", "alpha"},
+      {"alpha/sub/deeper/evil2.py", "unowned", "alpha"},
+  };
+  EXPECT_EQ(problems(probe(site, false)), expected);
+  // Listing directories reads no file content: --fast finds them as well.
+  EXPECT_EQ(problems(probe(site, true)), expected);
+  for (const auto& p : probe(site, false).integrity) EXPECT_EQ(p.location, site);
+}
+
+TEST(PythonProbe, NamespaceDirectoriesAreOwnedByEachPackage) {
+  TempDir tmp;
+  std::string site = tmp / "site";
+  install(site, "ns_a", {{"ns/a/__init__.py", ""}});
+  install(site, "ns_b", {{"ns/b/__init__.py", ""}});
+  write_file(site + "/ns/evil.py", "");
+  write_file(site + "/ns/a/evil.py", "");
+  EXPECT_EQ(problems(probe(site, false)),
+            (Problems{{"ns/a/evil.py", "unowned", "ns-a"}, {"ns/evil.py", "unowned", "ns-a,ns-b"}}));
+}
+
+TEST(PythonProbe, OtherHashAlgorithmsAreVerified) {
+  TempDir tmp;
+  std::string site = tmp / "site";
+  install(site, "strong", {{"strong/__init__.py", "x\n"}});
+  // Rewrite the row of __init__.py as sha512 and add a row with an unknown algorithm.
+  std::string record = envlock::testing::read_file(site + "/strong-1.0.dist-info/RECORD");
+  std::string row_start = "strong/__init__.py,";
+  auto pos = record.find(row_start);
+  ASSERT_NE(pos, std::string::npos);
+  record.erase(pos, record.find('\n', pos) + 1 - pos);
+  // sha512 of "x\n" as hashlib writes it.
+  auto py = envlock::testing::run(
+      {"python3", "-c",
+       "import hashlib,base64;print(base64.urlsafe_b64encode(hashlib.sha512(b'x\\n').digest()).rstrip(b'=').decode())"});
+  ASSERT_EQ(py.status, 0) << py.err;
+  std::string digest = py.out.substr(0, py.out.find('\n'));
+  record += "strong/__init__.py,sha512=" + digest + ",2\n";
+  record += "strong/other.py,sha999=AAAA,0\n";
+  write_file(site + "/strong/other.py", "");
+  write_file(site + "/strong-1.0.dist-info/RECORD", record);
+  EXPECT_EQ(problems(probe(site, false)), (Problems{{"strong/other.py", "unverifiable", "strong"}}));
+
+  write_file(site + "/strong/__init__.py", "y\n");
+  auto fp = probe(site, false);
+  ASSERT_EQ(fp.integrity.size(), 2u);
+  const auto& modified = fp.integrity[0].path == "strong/__init__.py" ? fp.integrity[0] : fp.integrity[1];
+  EXPECT_EQ(modified.problem, "modified");
+  EXPECT_EQ(modified.expected, "sha512=" + digest);
+  EXPECT_TRUE(modified.actual.starts_with("sha512=")) << modified.actual;
+  EXPECT_NE(modified.actual, modified.expected);
+}
+
+TEST(PythonProbe, AFileReplacedByAFifoIsModifiedNotAHang) {
+  TempDir tmp;
+  std::string site = tmp / "site";
+  install(site, "alpha", {{"alpha/__init__.py", "A = 1\n"}});
+  std::filesystem::remove(site + "/alpha/__init__.py");
+  ASSERT_EQ(::mkfifo((site + "/alpha/__init__.py").c_str(), 0600), 0);
+  EXPECT_EQ(problems(probe(site, false)), (Problems{{"alpha/__init__.py", "modified", "alpha"}}));
+}
+
+// A Debian-style egg-info (no RECORD) whose files dpkg's database lists.
+struct DebianSite {
+  TempDir tmp;
+  std::string site = tmp / "usr/lib/python3/dist-packages";
+  std::string info = tmp / "var/lib/dpkg/info";
+  DebianSite(bool with_md5sums = true) {
+    write_file(site + "/deb_pkg-2.0.egg-info/PKG-INFO", "Metadata-Version: 1.2\nName: deb-pkg\nVersion: 2.0\n");
+    write_file(site + "/deb_pkg/__init__.py", "D = 1\n");
+    std::string list, sums;
+    for (std::string dir : {tmp.path() + "/usr", site, site + "/deb_pkg", site + "/deb_pkg-2.0.egg-info"}) {
+      list += dir + "\n";
+    }
+    for (std::string rel : {"deb_pkg/__init__.py", "deb_pkg-2.0.egg-info/PKG-INFO"}) {
+      list += site + "/" + rel + "\n";
+      auto md5 = envlock::testing::run({"md5sum", site + "/" + rel});
+      sums += md5.out.substr(0, 32) + "  " + (site + "/" + rel).substr(1) + "\n";
+    }
+    write_file(info + "/python3-deb-pkg.list", list);
+    if (with_md5sums) write_file(info + "/python3-deb-pkg.md5sums", sums);
+    write_file(info + "/unrelated.list", "/usr/bin/true\n");
+  }
+  lockfile::Fingerprint probe(bool fast = false) const {
+    LiveFileSystem fs("/");
+    lockfile::Fingerprint fp;
+    PythonProbeOptions opts;
+    opts.fast = fast;
+    opts.dpkg_info_dir = info;
+    probe_python_packages(fs, {site}, opts, fp);
+    return fp;
+  }
+};
+
+TEST(PythonProbe, DebianEggInfoIsVerifiedFromDpkgMd5sums) {
+  DebianSite deb;
+  auto clean = deb.probe();
+  EXPECT_TRUE(clean.integrity.empty()) << clean.integrity.size();
+  EXPECT_EQ(pkg(clean, "deb-pkg").files.count, 2u);
+
+  write_file(deb.site + "/deb_pkg/__init__.py", "D = 2\n");
+  write_file(deb.site + "/deb_pkg/evil.py", "");
+  auto fp = deb.probe();
+  ASSERT_EQ(fp.integrity.size(), 2u);
+  std::sort(fp.integrity.begin(), fp.integrity.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  EXPECT_EQ(fp.integrity[0].path, "deb_pkg/__init__.py");
+  EXPECT_EQ(fp.integrity[0].problem, "modified");
+  EXPECT_TRUE(fp.integrity[0].expected.starts_with("md5=")) << fp.integrity[0].expected;
+  EXPECT_EQ(fp.integrity[0].expected.size(), 4u + 32u) << "dpkg's hex, as dpkg writes it";
+  EXPECT_TRUE(fp.integrity[0].actual.starts_with("md5="));
+  EXPECT_EQ(fp.integrity[1].path, "deb_pkg/evil.py");
+  EXPECT_EQ(fp.integrity[1].problem, "unowned");
+  EXPECT_EQ(fp.integrity[1].package, "deb-pkg");
+}
+
+TEST(PythonProbe, DebianEggInfoWithoutMd5sumsIsUnverifiableButGuarded) {
+  DebianSite deb(false);
+  write_file(deb.site + "/deb_pkg/evil.py", "");
+  EXPECT_EQ(problems(deb.probe()),
+            (Problems{{"deb_pkg-2.0.egg-info", "unverifiable", "deb-pkg"},
+                      {"deb_pkg/evil.py", "unowned", "deb-pkg"}}));
+}
+
+TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
+  TempDir tmp;
+  std::string site = tmp / "site";
+  install(site, "alpha", {{"alpha/__init__.py", "A = 1\n"}, {"alpha/big.bin", std::string(1 << 20, 'z')}});
+  write_file(site + "/alpha/evil.py", "");
+  LiveFileSystem fs("/");
+  PythonProbeOptions opts;
+  opts.cache_file = tmp / "cache/envlock/file-hashes.bin";
+  auto scan = [&] {
+    lockfile::Fingerprint fp;
+    probe_python_packages(fs, {site}, opts, fp);
+    lockfile::canonicalize(fp);
+    return fp;
+  };
+  auto uncached = probe(site, false);
+  lockfile::canonicalize(uncached);
+  auto cold = scan();
+  auto warm = scan();
+  for (const auto* fp : {&cold, &warm}) {
+    EXPECT_EQ(pkg(*fp, "alpha").files.digest, pkg(uncached, "alpha").files.digest);
+    EXPECT_EQ(problems(*fp), problems(uncached));
+  }
+  write_file(opts.cache_file, "garbage");
+  auto garbled = scan();
+  EXPECT_EQ(pkg(garbled, "alpha").files.digest, pkg(uncached, "alpha").files.digest);
+  // A change after a warm scan is seen, cache or not.
+  write_file(site + "/alpha/__init__.py", "A = 2\n");
+  auto changed = scan();
+  EXPECT_EQ(problems(changed), (Problems{{"alpha/__init__.py", "modified", "alpha"},
+                                         {"alpha/evil.py", "unowned", "alpha"}}));
+}
+
+}  // namespace
+}  // namespace envlock::scanner
