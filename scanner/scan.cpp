@@ -1,10 +1,18 @@
 #include "scanner/scan.hpp"
 
 #include <memory>
+#include <optional>
 
+#include "scanner/hash_cache.hpp"
+#include "scanner/cpu_probe.hpp"
+#include "scanner/env_probe.hpp"
+#include "scanner/gpu_probe.hpp"
+#include "scanner/image_filesystem.hpp"
 #include "scanner/interpreter_query.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
+#include "scanner/native_probe.hpp"
+#include "scanner/os_probe.hpp"
 #include "scanner/python_probe.hpp"
 #include "scanner/site_discovery.hpp"
 
@@ -18,7 +26,27 @@ struct Target {
   std::vector<std::string> site_dirs;
   std::string description;
   bool live_host = false;  ///< hardware, kernel and environment of this machine apply
+  std::optional<lockfile::Image> image;
+  std::vector<std::string> environ;  ///< the target's environment: live process or image config
 };
+
+// The variables ld.so reads from the environment, for live targets and images.
+std::vector<std::string> ld_library_path(const std::vector<std::string>& environ) {
+  std::vector<std::string> out;
+  for (const auto& e : environ) {
+    if (!e.starts_with("LD_LIBRARY_PATH=")) continue;
+    std::string_view v = std::string_view(e).substr(16);
+    std::size_t i = 0;
+    while (i <= v.size()) {
+      std::size_t j = v.find_first_of(":;", i);
+      if (j == std::string_view::npos) j = v.size();
+      // An empty element means the current directory to ld.so; a scan has none.
+      if (j > i) out.emplace_back(v.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  return out;
+}
 
 Result<Target> open_target(const ScanRequest& req) {
   Target t;
@@ -59,10 +87,23 @@ Result<Target> open_target(const ScanRequest& req) {
       t.description = "root:" + req.root;
       break;
     }
-    case TargetKind::kImage:
-      return fail("--image: container images are not supported by this build yet",
-                  ErrorKind::kUsage);
+    case TargetKind::kImage: {
+      ImageOptions opts;
+      opts.ref = req.image_ref;
+      opts.platform = req.platform;
+      opts.hash_files = !req.fast;
+      auto opened = ENVLOCK_TRY(open_image(req.image, opts));
+      t.fs = std::move(opened.fs);
+      t.image = std::move(opened.identity);
+      t.environ = std::move(opened.env);
+      auto found = ENVLOCK_TRY(discover_python(*t.fs, "/"));
+      t.python = std::move(found.python);
+      t.site_dirs = expand_pth(*t.fs, found.site_dirs);
+      t.description = "image:" + req.image + (req.image_ref.empty() ? "" : "@" + req.image_ref);
+      break;
+    }
   }
+  if (t.live_host) t.environ = req.environ;
   return t;
 }
 
@@ -75,12 +116,39 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
 
   PythonProbeOptions python_options;
   python_options.fast = req.fast;
+  // The cache keys on real device/inode/ctime: live directory trees only.
+  if (req.use_cache && req.kind != TargetKind::kImage) {
+    python_options.cache_file = HashCache::default_file();
+  }
   auto package_files = probe_python_packages(*target.fs, target.site_dirs, python_options, fp);
   if (req.kind != TargetKind::kSite) {
     target.python.site_dirs = target.site_dirs;
     fp.python = target.python;
   }
-  (void)package_files;
+  if (target.image) fp.image = std::move(target.image);
+
+  probe_os(*target.fs, fp);
+  if (fp.python && fp.python->platform.empty() && fp.os && !fp.os->arch.empty()) {
+    fp.python->platform = "linux_" + fp.os->arch;
+  }
+
+  NativeOptions native_options;
+  native_options.hash = !req.fast;
+  native_options.ld_library_path = ld_library_path(target.environ);
+  std::vector<OwnedFile> owned;
+  owned.reserve(package_files.size());
+  for (auto& f : package_files) {
+    if (may_be_native(f.path)) owned.push_back({std::move(f.path), std::move(f.owner)});
+  }
+  probe_native(*target.fs, owned, native_options, fp);
+
+  if (target.live_host) {
+    // Hardware belongs to the machine that runs the scan; only live targets have one.
+    LiveFileSystem host("/", true);
+    probe_cpu(host, true, fp);
+    probe_gpus(host, true, fp);
+  }
+  if (!target.environ.empty()) probe_env(target.environ, fp);
   lockfile::canonicalize(fp);
   return fp;
 }
