@@ -31,7 +31,7 @@ struct Specifier {
   /// The version as written, whitespace removed: "1.2.*", "V1.0", for ===
   /// any text. ~= derives its prefix from this spelling, as packaging does.
   std::string text;
-  Version version;  ///< parsed `text` (without ".*"); legacy for ===
+  Version version;  ///< parsed `text` (without ".*"); for === legacy unless PEP 440
   bool wildcard = false;  ///< "==1.2.*" / "!=1.2.*"
 };
 
