@@ -1,11 +1,16 @@
 #include "scanner/python_probe.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/dpkg_files.hpp"
 #include "scanner/file_hasher.hpp"
+#include "scanner/hash_cache.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/record_parser.hpp"
+#include "scanner/unlisted_files.hpp"
 
 namespace envlock::scanner {
 
@@ -18,6 +23,85 @@ bool is_bytecode(std::string_view path) {
   return path.ends_with(".pyc") && path.find("__pycache__/") != std::string_view::npos;
 }
 
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+// Raw bytes of a listed digest of `size` bytes: dpkg writes hex, RECORD
+// urlsafe base64 without padding (padding and the standard alphabet are
+// accepted too). nullopt when the text is neither.
+std::optional<std::string> decode_digest(std::string_view text, std::size_t size, bool& hex_form) {
+  hex_form = text.size() == 2 * size && is_hex(text);
+  if (hex_form) return lockfile::hex_decode(text);
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '-' || c == '+') v = 62;
+    else if (c == '_' || c == '/') v = 63;
+    else return std::nullopt;
+    acc = (acc << 6 | static_cast<std::uint32_t>(v)) & 0xFFFFFF;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>(acc >> bits & 0xFF));
+    }
+  }
+  return out;
+}
+
+enum class Check {
+  kNone,         // hashed for the aggregate only (no hash listed)
+  kSha256,       // listed sha256
+  kExtra,        // listed under another algorithm envlock computes
+  kUnsupported,  // listed under an algorithm envlock cannot compute
+};
+
+struct Job {
+  std::size_t entry, file;
+  Check check;
+};
+
+Check check_for(const PackageFile& pf) {
+  if (pf.algorithm.empty()) return Check::kNone;
+  if (pf.algorithm == "sha256") return Check::kSha256;
+  return digest_size(pf.algorithm) != 0 ? Check::kExtra : Check::kUnsupported;
+}
+
+// Rows without a hash in RECORD (RECORD itself, byte-code pip did not hash) are
+// not content pip vouched for; installed-files.txt has no hashes at all, so
+// its files are hashed for the aggregate.
+bool hashed(const PackageFile& pf, const CatalogEntry& entry) {
+  return !pf.algorithm.empty() || entry.package.format != "dist-info";
+}
+
+lockfile::FileProblem problem_for(const lockfile::Package& pkg, std::string path,
+                                  std::string problem) {
+  lockfile::FileProblem p;
+  p.path = std::move(path);
+  p.package = pkg.name;
+  p.location = pkg.location;
+  p.problem = std::move(problem);
+  return p;
+}
+
+// The listed file could not be hashed: gone, replaced by something that is not
+// a file, or there but unreadable to us.
+std::string why_unhashed(const FileSystem& fs, const std::string& path) {
+  auto st = fs.lstat(path);
+  if (!st) return "deleted";
+  auto followed = fs.stat(path);
+  if (!followed) return "deleted";  // a dangling symlink
+  return followed->type == FileType::kRegular ? "unverifiable" : "modified";
+}
+
 }  // namespace
 
 std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
@@ -26,45 +110,38 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                                                   lockfile::Fingerprint& fp) {
   Catalog catalog = read_catalog(fs, site_dirs);
   for (auto& d : catalog.diagnostics) fp.diagnostics.push_back(std::move(d));
+  auto dpkg = fill_from_dpkg(fs, catalog, options.dpkg_info_dir);
 
   // One flat job list so that every core hashes, whatever the package sizes.
-  struct Job {
-    std::size_t entry, file;
-  };
   std::vector<Job> jobs;
-  std::vector<std::string> paths;
-  if (!options.fast) {
-    for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
-      const auto& files = catalog.entries[e].files;
-      for (std::size_t f = 0; f < files.size(); ++f) {
-        const auto& pf = files[f];
-        // Rows without a hash (RECORD itself, byte-code pip did not hash) are not
-        // content pip vouched for; sha256 rows are verified, other algorithms too
-        // when nobody listed a hash (installed-files.txt).
-        if (!pf.algorithm.empty() && pf.algorithm != "sha256") continue;
-        if (pf.algorithm.empty() && catalog.entries[e].package.format == "dist-info") continue;
-        jobs.push_back({e, f});
-        paths.push_back(pf.path);
-      }
-    }
-  }
-  auto hashes = hash_files(fs, paths);
-  std::vector<std::vector<std::string>> actual(catalog.entries.size());
+  std::vector<HashRequest> requests;
+  std::vector<std::vector<std::size_t>> job_of(catalog.entries.size());
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
-    actual[e].resize(catalog.entries[e].files.size());
-  }
-  for (std::size_t j = 0; j < jobs.size(); ++j) {
-    if (hashes[j]) {
-      actual[jobs[j].entry][jobs[j].file] = "sha256=" + b64_of_hex(*hashes[j]);
-    } else {
-      actual[jobs[j].entry][jobs[j].file] = "missing";
+    const auto& entry = catalog.entries[e];
+    job_of[e].assign(entry.files.size(), SIZE_MAX);
+    if (options.fast) continue;
+    for (std::size_t f = 0; f < entry.files.size(); ++f) {
+      const auto& pf = entry.files[f];
+      if (!hashed(pf, entry)) continue;
+      Check check = check_for(pf);
+      job_of[e][f] = jobs.size();
+      jobs.push_back({e, f, check});
+      requests.push_back({pf.path, check == Check::kExtra ? pf.algorithm : ""});
     }
   }
+  std::unique_ptr<HashCache> cache;
+  if (!options.fast && !options.cache_file.empty()) {
+    cache = std::make_unique<HashCache>(options.cache_file);
+  }
+  auto results = hash_files(fs, requests, cache.get());
+  if (cache) (void)cache->save();  // a cache that cannot be written only costs time
 
   std::vector<PackageFileRef> owned;
+  std::vector<PackageListing> listings;
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     auto& entry = catalog.entries[e];
     auto& pkg = entry.package;
+    bool content_unavailable = false;
     // Aggregate: one line per listed file with a hash, sorted by listed path, so
     // that a --fast scan (RECORD's hashes) and a full scan (real content) of an
     // untouched package give the same digest.
@@ -72,16 +149,33 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     for (std::size_t f = 0; f < entry.files.size(); ++f) {
       const auto& pf = entry.files[f];
       std::string recorded = pf.algorithm.empty() ? "" : pf.algorithm + "=" + pf.digest;
-      std::string seen = options.fast ? recorded : actual[e][f];
-      if (!options.fast && pf.algorithm == "sha256" && seen != recorded) {
-        lockfile::FileProblem problem;
-        problem.path = pf.listed;
-        problem.package = pkg.name;
-        problem.location = pkg.location;
-        problem.problem = seen == "missing" ? "deleted" : "modified";
-        problem.expected = recorded;
-        problem.actual = seen == "missing" ? "" : seen;
-        fp.integrity.push_back(std::move(problem));
+      std::string seen = options.fast ? recorded : "";
+      if (std::size_t j = job_of[e][f]; j != SIZE_MAX) {
+        const auto& r = results[j];
+        const Check check = jobs[j].check;
+        seen = r ? "sha256=" + b64_of_hex(r->sha256) : "missing";
+        if (!r && check != Check::kNone) {
+          auto p = problem_for(pkg, pf.listed, why_unhashed(fs, pf.path));
+          p.expected = recorded;
+          fp.integrity.push_back(std::move(p));
+        } else if (check == Check::kUnsupported) {
+          auto p = problem_for(pkg, pf.listed, "unverifiable");
+          p.expected = recorded;
+          fp.integrity.push_back(std::move(p));
+        } else if (check == Check::kExtra && r->extra_unavailable) {
+          content_unavailable = true;
+        } else if (check != Check::kNone) {
+          std::string actual = check == Check::kSha256 ? lockfile::hex_decode(r->sha256) : r->extra;
+          bool hex_form = false;
+          auto expected = decode_digest(pf.digest, actual.size(), hex_form);
+          if (expected != actual) {
+            auto p = problem_for(pkg, pf.listed, "modified");
+            p.expected = recorded;
+            p.actual = pf.algorithm + "=" +
+                       (hex_form ? lockfile::hex_encode(actual) : urlsafe_b64(actual));
+            fp.integrity.push_back(std::move(p));
+          }
+        }
       }
       if (seen.empty()) continue;
       lines.push_back(pf.listed + "," + seen + "\n");
@@ -93,21 +187,33 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       for (const auto& l : lines) agg.update(l);
       pkg.files.digest = "sha256:" + agg.hex_final();
     }
-    if (!entry.has_file_list && !options.fast) {
-      lockfile::FileProblem problem;
-      problem.path = entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir);
-      problem.package = pkg.name;
-      problem.location = pkg.location;
-      problem.problem = "unverifiable";
-      fp.integrity.push_back(std::move(problem));
+    if ((!entry.has_file_list || content_unavailable) && !options.fast) {
+      // One problem for the whole package: integrity could not be checked.
+      fp.integrity.push_back(problem_for(
+          pkg, entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir),
+          "unverifiable"));
+    }
+    if (entry.has_file_list) {
+      PackageListing listing{pkg.name, pkg.location, {}};
+      for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
+      // A file list never names itself reliably, nor signatures of RECORD.
+      for (const char* own : {"RECORD", "installed-files.txt", "RECORD.jws", "RECORD.p7s"}) {
+        if (!entry.metadata_dir.empty()) listing.paths.push_back(join_path(entry.metadata_dir, own));
+      }
+      listings.push_back(std::move(listing));
     }
     if (!pkg.shadowed) {
       for (const auto& pf : entry.files) {
         if (!is_bytecode(pf.path)) owned.push_back({pf.path, pkg.name});
       }
     }
-    fp.packages.push_back(std::move(pkg));
   }
+  for (auto& d : dpkg) {
+    const auto& pkg = catalog.entries[d.entry].package;
+    listings.push_back({pkg.name, pkg.location, std::move(d.paths)});
+  }
+  find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
+  for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
   return owned;
 }
 

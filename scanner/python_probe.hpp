@@ -13,6 +13,12 @@ namespace envlock::scanner {
 
 struct PythonProbeOptions {
   bool fast = false;  ///< trust RECORD; read no package file contents
+  /// The incremental hash cache (HashCache::default_file()), "" for none. Only
+  /// for filesystems whose stat gives real device, inode and ctime (a live
+  /// directory tree, not an image).
+  std::string cache_file;
+  /// dpkg's database inside the target: the file lists of Debian's egg-info packages.
+  std::string dpkg_info_dir = "/var/lib/dpkg/info";
 };
 
 struct PackageFileRef {
@@ -22,6 +28,14 @@ struct PackageFileRef {
 
 /// Fills fp.packages, fp.integrity and fp.diagnostics. Returns every file the
 /// (non-shadowed) packages list, for the native probe.
+///
+/// Integrity (fp.integrity), with full hashing: every listed file with a hash
+/// (RECORD's sha256 and any other hashlib algorithm; dpkg's MD5 for Debian's
+/// egg-info) is hashed and compared: "modified", "deleted"; a listed file whose
+/// hash cannot be checked (unknown algorithm) is "unverifiable", as is a
+/// package with no file list at all. In both modes, files inside package
+/// directories that no package lists are "unowned" or "bytecode" (see
+/// unlisted_files.hpp).
 std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                                                   const std::vector<std::string>& site_dirs,
                                                   const PythonProbeOptions& options,
