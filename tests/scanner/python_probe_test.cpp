@@ -199,33 +199,34 @@ TEST(PythonProbe, AFileReplacedByAFifoIsModifiedNotAHang) {
   EXPECT_EQ(problems(probe(site, false)), (Problems{{"alpha/__init__.py", "modified", "alpha"}}));
 }
 
-// A Debian-style egg-info (no RECORD) whose files dpkg's database lists.
+// A Debian root filesystem with an egg-info (no RECORD) whose files dpkg's
+// database lists, scanned as `--root` does: paths inside the tree.
 struct DebianSite {
   TempDir tmp;
-  std::string site = tmp / "usr/lib/python3/dist-packages";
-  std::string info = tmp / "var/lib/dpkg/info";
-  DebianSite(bool with_md5sums = true) {
-    write_file(site + "/deb_pkg-2.0.egg-info/PKG-INFO", "Metadata-Version: 1.2\nName: deb-pkg\nVersion: 2.0\n");
-    write_file(site + "/deb_pkg/__init__.py", "D = 1\n");
-    std::string list, sums;
-    for (std::string dir : {tmp.path() + "/usr", site, site + "/deb_pkg", site + "/deb_pkg-2.0.egg-info"}) {
-      list += dir + "\n";
-    }
+  std::string site = "/usr/lib/python3/dist-packages";
+  std::string host_site = tmp.path() + site;
+  explicit DebianSite(bool with_md5sums = true) {
+    write_file(host_site + "/deb_pkg-2.0.egg-info/PKG-INFO",
+               "Metadata-Version: 1.2\nName: deb-pkg\nVersion: 2.0\n");
+    write_file(host_site + "/deb_pkg/__init__.py", "D = 1\n");
+    std::string list = "/.\n/usr\n/usr/lib/python3\n" + site + "\n" + site + "/deb_pkg\n" + site +
+                       "/deb_pkg-2.0.egg-info\n";
+    std::string sums;
     for (std::string rel : {"deb_pkg/__init__.py", "deb_pkg-2.0.egg-info/PKG-INFO"}) {
       list += site + "/" + rel + "\n";
-      auto md5 = envlock::testing::run({"md5sum", site + "/" + rel});
+      auto md5 = envlock::testing::run({"md5sum", host_site + "/" + rel});
       sums += md5.out.substr(0, 32) + "  " + (site + "/" + rel).substr(1) + "\n";
     }
+    std::string info = tmp / "var/lib/dpkg/info";
     write_file(info + "/python3-deb-pkg.list", list);
     if (with_md5sums) write_file(info + "/python3-deb-pkg.md5sums", sums);
     write_file(info + "/unrelated.list", "/usr/bin/true\n");
   }
   lockfile::Fingerprint probe(bool fast = false) const {
-    LiveFileSystem fs("/");
+    LiveFileSystem fs(tmp.path());
     lockfile::Fingerprint fp;
     PythonProbeOptions opts;
     opts.fast = fast;
-    opts.dpkg_info_dir = info;
     probe_python_packages(fs, {site}, opts, fp);
     return fp;
   }
@@ -237,8 +238,8 @@ TEST(PythonProbe, DebianEggInfoIsVerifiedFromDpkgMd5sums) {
   EXPECT_TRUE(clean.integrity.empty()) << clean.integrity.size();
   EXPECT_EQ(pkg(clean, "deb-pkg").files.count, 2u);
 
-  write_file(deb.site + "/deb_pkg/__init__.py", "D = 2\n");
-  write_file(deb.site + "/deb_pkg/evil.py", "");
+  write_file(deb.host_site + "/deb_pkg/__init__.py", "D = 2\n");
+  write_file(deb.host_site + "/deb_pkg/evil.py", "");
   auto fp = deb.probe();
   ASSERT_EQ(fp.integrity.size(), 2u);
   std::sort(fp.integrity.begin(), fp.integrity.end(),
@@ -255,7 +256,7 @@ TEST(PythonProbe, DebianEggInfoIsVerifiedFromDpkgMd5sums) {
 
 TEST(PythonProbe, DebianEggInfoWithoutMd5sumsIsUnverifiableButGuarded) {
   DebianSite deb(false);
-  write_file(deb.site + "/deb_pkg/evil.py", "");
+  write_file(deb.host_site + "/deb_pkg/evil.py", "");
   EXPECT_EQ(problems(deb.probe()),
             (Problems{{"deb_pkg-2.0.egg-info", "unverifiable", "deb-pkg"},
                       {"deb_pkg/evil.py", "unowned", "deb-pkg"}}));
