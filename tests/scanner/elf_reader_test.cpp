@@ -207,6 +207,37 @@ TEST_F(ElfReaderBuilt, DynamicTableBeyondThePrefix) {
   EXPECT_EQ(streamed->version_needs, windowed->version_needs);
 }
 
+/// A FileSystem that, like an image keeping only ELF prefixes, cannot stream files.
+class PrefixOnlyFileSystem final : public FileSystem {
+ public:
+  explicit PrefixOnlyFileSystem(std::string root) : live_(std::move(root)) {}
+  Result<FileStat> stat(std::string_view p) const override { return live_.stat(p); }
+  Result<FileStat> lstat(std::string_view p) const override { return live_.lstat(p); }
+  Result<std::vector<DirEntry>> list(std::string_view d) const override { return live_.list(d); }
+  Result<std::string> read(std::string_view p, std::uint64_t n) const override { return live_.read(p, n); }
+  Result<std::string> read_prefix(std::string_view p, std::uint64_t n) const override {
+    return live_.read_prefix(p, std::min(n, kElfPrefixBytes));
+  }
+  Result<std::string> readlink(std::string_view p) const override { return live_.readlink(p); }
+  Result<std::string> realpath(std::string_view p) const override { return live_.realpath(p); }
+  Result<void> read_chunks(std::string_view p, const std::function<void(const char*, std::size_t)>&) const override {
+    return fail(std::string(p) + ": not retained");
+  }
+  std::string describe() const override { return "prefix-only"; }
+
+ private:
+  LiveFileSystem live_;
+};
+
+TEST_F(ElfReaderBuilt, WithoutTheWindowTheErrorNamesThePrefix) {
+  ASSERT_EQ(compile("const char big[5 << 20] = {1};\nconst char* g(void) { return big; }\n", dir / "libbig.so",
+                    "-shared"),
+            "");
+  PrefixOnlyFileSystem fs(dir.path());
+  EXPECT_EQ(read_elf_file(fs, "/libbig.so").error().message,
+            "/libbig.so: dynamic section beyond the first 4194304 bytes");
+}
+
 TEST(ElfReader, DynamicRangeNeedsProgramHeaders) {
   EXPECT_FALSE(elf_dynamic_range("not elf"));
   SynthSpec spec;
