@@ -208,10 +208,11 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       }
     }
   }
-  for (auto& d : dpkg) {
+  for (auto& d : dpkg.listings) {
     const auto& pkg = catalog.entries[d.entry].package;
     listings.push_back({pkg.name, pkg.location, std::move(d.paths)});
   }
+  listings.push_back({"", "", std::move(dpkg.other_paths)});
   find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
   for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
   return owned;

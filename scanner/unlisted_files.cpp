@@ -104,7 +104,7 @@ void find_unlisted_files(const FileSystem& fs, const std::vector<PackageListing>
     const std::string prefix = l.site == "/" ? "/" : l.site + "/";
     for (const auto& path : l.paths) {
       listed.insert(path);
-      if (!path.starts_with(prefix)) continue;  // "../../bin/x": outside the site
+      if (l.package.empty() || !path.starts_with(prefix)) continue;  // "../../bin/x": outside the site
       // Every ancestor strictly below the site; once one already names this
       // owner, all above it do too.
       for (std::string d = parent_path(path); d.size() > prefix.size() && d.starts_with(prefix);

@@ -15,7 +15,9 @@ namespace envlock::scanner {
 
 /// What one package says it installed.
 struct PackageListing {
-  std::string package;  ///< normalized name
+  /// Normalized name; "" for paths that are accounted for (another package
+  /// manager installed them) but make no directory a package directory.
+  std::string package;
   std::string site;     ///< the site directory its files are relative to
   std::vector<std::string> paths;  ///< absolute, normalized target paths (files; dpkg lists directories too)
 };

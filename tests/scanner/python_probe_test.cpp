@@ -240,6 +240,10 @@ TEST(PythonProbe, DebianEggInfoIsVerifiedFromDpkgMd5sums) {
 
   write_file(deb.host_site + "/deb_pkg/__init__.py", "D = 2\n");
   write_file(deb.host_site + "/deb_pkg/evil.py", "");
+  // Another .deb's file in the package directory is dpkg's, not a drop-in.
+  write_file(deb.host_site + "/deb_pkg/_ext.so", "");
+  write_file(deb.tmp / "var/lib/dpkg/info/python3-deb-pkg-lib:amd64.list",
+             deb.site + "/deb_pkg\n" + deb.site + "/deb_pkg/_ext.so\n");
   auto fp = deb.probe();
   ASSERT_EQ(fp.integrity.size(), 2u);
   std::sort(fp.integrity.begin(), fp.integrity.end(),
@@ -260,6 +264,36 @@ TEST(PythonProbe, DebianEggInfoWithoutMd5sumsIsUnverifiableButGuarded) {
   EXPECT_EQ(problems(deb.probe()),
             (Problems{{"deb_pkg-2.0.egg-info", "unverifiable", "deb-pkg"},
                       {"deb_pkg/evil.py", "unowned", "deb-pkg"}}));
+}
+
+TEST(PythonProbe, DebiansStaleRecordGivesWayToDpkg) {
+  // Debian ships the wheel's RECORD, then strips the .so and moves scripts:
+  // without INSTALLER, a dist-info dpkg installed is checked against dpkg.
+  DebianSite deb;
+  std::string info = deb.host_site + "/deb_whl-1.0.dist-info";
+  write_file(info + "/METADATA", "Metadata-Version: 2.1\nName: deb-whl\nVersion: 1.0\n");
+  write_file(deb.host_site + "/deb_whl/_ext.so", "stripped");
+  write_file(info + "/RECORD", "deb_whl/_ext.so,sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,9\n"
+                               "../scripts/tool,sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,1\n"
+                               "deb_whl-1.0.dist-info/RECORD,,\n");
+  std::string list, sums;
+  for (std::string rel : {"deb_whl/_ext.so", "deb_whl-1.0.dist-info/METADATA", "deb_whl-1.0.dist-info/RECORD"}) {
+    list += deb.site + "/" + rel + "\n";
+    auto md5 = envlock::testing::run({"md5sum", deb.host_site + "/" + rel});
+    sums += md5.out.substr(0, 32) + "  " + (deb.site + "/" + rel).substr(1) + "\n";
+  }
+  write_file(deb.tmp / "var/lib/dpkg/info/python3-deb-whl.list", list + deb.site + "/deb_whl-1.0.dist-info\n");
+  write_file(deb.tmp / "var/lib/dpkg/info/python3-deb-whl.md5sums", sums);
+  auto fp = deb.probe();
+  EXPECT_TRUE(problems(fp).empty()) << std::get<0>(problems(fp).front());
+  EXPECT_EQ(pkg(fp, "deb-whl").files.count, 3u);
+  // pip's own installs (INSTALLER) keep their RECORD; what dpkg installed
+  // is still nobody's drop-in.
+  write_file(info + "/INSTALLER", "pip\n");
+  EXPECT_EQ(problems(deb.probe()),
+            (Problems{{"../scripts/tool", "deleted", "deb-whl"},
+                      {"deb_whl-1.0.dist-info/INSTALLER", "unowned", "deb-whl"},
+                      {"deb_whl/_ext.so", "modified", "deb-whl"}}));
 }
 
 TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
