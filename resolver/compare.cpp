@@ -172,7 +172,8 @@ void compare_packages(const Fingerprint& lock, const Fingerprint& target, const 
     } else if (take_lock && take_target) {
       const Package& lp = *l->second;
       const Package& tp = *t->second;
-      if (!versions_equal(lp.version, tp.version)) {
+      // Identical strings are the common case and need no PEP 440 parse.
+      if (lp.version != tp.version && !versions_equal(lp.version, tp.version)) {
         std::string message = name + " " + lp.version + " -> " + tp.version;
         Action action = policy.packages_changed;
         if (auto allow = policy.allow.find(name);
