@@ -53,13 +53,13 @@ TEST(OsRelease, QuotingRules) {
 }
 
 TEST(OsProbe, BannerAndCommentVersions) {
-  EXPECT_EQ(glibc_banner_version(std::string("xx\0GNU C Library (Debian GLIBC 2.36-9+deb12u4) stable release "
-                                             "version 2.36.\n\0", 75)),
+  using namespace std::string_literals;
+  EXPECT_EQ(glibc_banner_version("xx\0GNU C Library (Debian GLIBC 2.36-9+deb12u4) stable release version 2.36.\n\0"s),
             "2.36");
   EXPECT_EQ(glibc_banner_version("release version x; release version 2.17"), "2.17");
   EXPECT_EQ(glibc_banner_version("no banner"), "");
-  EXPECT_EQ(gcc_comment_version(std::string("GCC: (Debian 12.2.0-14) 12.2.0\0GCC: (GNU) 11.4.0\0", 51)), "12.2.0");
-  EXPECT_EQ(gcc_comment_version(std::string("GCC: (broken\0) 9.9.9", 20)), "");
+  EXPECT_EQ(gcc_comment_version("GCC: (Debian 12.2.0-14) 12.2.0\0GCC: (GNU) 11.4.0\0"s), "12.2.0");
+  EXPECT_EQ(gcc_comment_version("GCC: (broken\0) 9.9.9"s), "");
   EXPECT_EQ(gcc_comment_version(""), "");
 }
 
