@@ -83,7 +83,10 @@ std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& f
       if (fresh) {
         Line line;
         auto req = parse_requirement(text);
-        line.applies = req && (!req->marker || evaluate(*req->marker, env, ""));
+        // Without an interpreter (a --site scan) a marker cannot be judged:
+        // such a requirement is left out rather than guessed.
+        line.applies =
+            req && (!req->marker || (fp.python.has_value() && evaluate(*req->marker, env, "")));
         if (line.applies) line.requirement = std::move(*req);
         lines.push_back(std::move(line));
       }
