@@ -29,8 +29,10 @@ struct NativeOptions {
 /// = its package) and for every other object their load closures reach
 /// (owner = "system"; each gets the closure ld.so would load for it alone, so
 /// every `resolved` path has an entry). `resolved` maps each DT_NEEDED name to
-/// the path ld.so finds, "" when it finds none. A file that cannot be read or
-/// parsed becomes a diagnostic; the scan goes on. Fills fp.cuda (probe_cuda).
+/// the path ld.so finds, "" when it finds none. An ELF object that cannot be
+/// parsed or hashed becomes a diagnostic (and keeps its entry); the scan goes
+/// on. A candidate whose first bytes cannot be read is taken for non-ELF (an
+/// image keeps no content of non-ELF files). Fills fp.cuda (probe_cuda).
 void probe_native(const FileSystem& fs, const std::vector<OwnedFile>& package_files,
                   const NativeOptions& opts, lockfile::Fingerprint& fp);
 
