@@ -16,6 +16,8 @@ constexpr std::int64_t kDtVerneed = 0x6ffffffe, kDtVerneednum = 0x6fffffff;
 // Program headers further in than this are not worth planning around.
 constexpr std::uint64_t kMaxHeaderBytes = 64ull << 10;
 constexpr std::size_t kMaxVersionEntries = 1 << 16;
+// Largest single range kept (a dynamic table or string table is far smaller).
+constexpr std::uint64_t kMaxRangeBytes = 16ull << 20;
 
 // Bounds-checked, byte-order-aware reads over the pieces kept so far. A read
 // that touches bytes not kept sets `hole`.
@@ -114,7 +116,7 @@ std::optional<std::uint64_t> addr_to_offset(const Header& h, std::uint64_t addr)
 }  // namespace
 
 ElfKeeper::ElfKeeper(std::uint64_t file_size, std::uint64_t prefix_limit, bool trim)
-    : limit_(std::min(file_size, prefix_limit)) {
+    : size_(file_size), limit_(std::min(file_size, prefix_limit)) {
   keep_all_ = !trim || limit_ <= kElfKeepWholeBytes;
 }
 
@@ -132,21 +134,17 @@ void ElfKeeper::store(std::uint64_t offset, std::string_view bytes) {
 }
 
 void ElfKeeper::feed(std::string_view chunk) {
-  if (pos_ >= limit_) {
-    pos_ += chunk.size();
-    return;
-  }
-  std::string_view usable = chunk.substr(0, std::min<std::uint64_t>(chunk.size(), limit_ - pos_));
   if (keep_all_ || !planned_) {
-    store(pos_, usable);
+    if (pos_ < limit_) store(pos_, chunk.substr(0, std::min<std::uint64_t>(chunk.size(), limit_ - pos_)));
     pos_ += chunk.size();
     if (!keep_all_ && !planned_) plan();
     return;
   }
-  const std::uint64_t begin = pos_, end = pos_ + usable.size();
+  // Planned ranges may lie past the prefix (PT_DYNAMIC after megabytes of code).
+  const std::uint64_t begin = pos_, end = pos_ + chunk.size();
   for (const auto& r : keep_) {
     std::uint64_t b = std::max(begin, r.begin), e = std::min(end, r.end);
-    if (b < e) store(b, usable.substr(b - begin, e - b));
+    if (b < e) store(b, chunk.substr(b - begin, e - b));
   }
   pos_ += chunk.size();
 }
@@ -180,7 +178,7 @@ void ElfKeeper::plan() {
   keep_.push_back({0, meta_end});
   for (const auto& s : h->segments) {
     if (s.type == kPtDynamic || s.type == kPtInterp || s.type == kPtNote || s.type == kPtGnuProperty)
-      if (s.offset < limit_) keep_.push_back({s.offset, std::min(limit_, s.offset + std::min(s.filesz, limit_))});
+      if (s.offset < size_) keep_.push_back({s.offset, s.offset + std::min({s.filesz, size_ - s.offset, kMaxRangeBytes})});
   }
   std::sort(keep_.begin(), keep_.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
   std::vector<Range> merged;
@@ -208,9 +206,14 @@ ElfKeeper::Outcome ElfKeeper::finish() {
     return out;
   }
   std::vector<Range> need{{0, header_end(*h)}};
+  // Ranges in the prefix must be kept for read_elf; past it they are kept when
+  // they streamed by (read_at), and missing them is no reason to read again.
+  std::vector<Range> beyond;
   auto add = [&](std::uint64_t off, std::uint64_t size) {
-    if (off >= limit_) return;
-    need.push_back({off, std::min(limit_, off + std::min(size, limit_))});
+    if (off >= size_) return;
+    Range r{off, off + std::min({size, size_ - off, kMaxRangeBytes})};
+    if (r.begin < limit_) need.push_back({r.begin, std::min(r.end, limit_)});
+    if (r.end > limit_) beyond.push_back({std::max(r.begin, limit_), r.end});
   };
   std::optional<Segment> dynamic;
   for (const auto& s : h->segments) {
@@ -218,10 +221,10 @@ ElfKeeper::Outcome ElfKeeper::finish() {
     if (s.type == kPtDynamic && !dynamic) dynamic = s;
   }
   bool parsed = true;
-  if (dynamic && dynamic->offset < limit_) {
+  if (dynamic && dynamic->offset < size_) {
     add(dynamic->offset, dynamic->filesz);
     const std::uint64_t ent = h->is64 ? 16 : 8;
-    const std::uint64_t count = std::min(dynamic->filesz, limit_ - dynamic->offset) / ent;
+    const std::uint64_t count = std::min({dynamic->filesz, size_ - dynamic->offset, kMaxRangeBytes}) / ent;
     std::optional<std::uint64_t> strtab, strsz, verneed, verdef;
     std::uint64_t verneednum = 0, verdefnum = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
@@ -238,7 +241,7 @@ ElfKeeper::Outcome ElfKeeper::finish() {
       if (tag == kDtVerdefnum) verdefnum = val;
     }
     if (strtab) {
-      if (auto off = addr_to_offset(*h, *strtab)) add(*off, strsz ? *strsz : limit_);
+      if (auto off = addr_to_offset(*h, *strtab)) add(*off, strsz ? *strsz : kMaxRangeBytes);
       else parsed = false;
     }
     // Walk the version chains exactly as far as read_elf does.
@@ -281,34 +284,43 @@ ElfKeeper::Outcome ElfKeeper::finish() {
     out.pieces = std::move(pieces_);
     return out;
   }
-  std::sort(need.begin(), need.end(), [](const Range& x, const Range& y) { return x.begin < y.begin; });
-  for (const auto& r : need) {
+  auto by_begin = [](const Range& x, const Range& y) { return x.begin < y.begin; };
+  std::sort(need.begin(), need.end(), by_begin);
+  std::sort(beyond.begin(), beyond.end(), by_begin);
+  bool prefix_complete = true;
+  copy_ranges(need, out.pieces, prefix_complete);
+  bool ignored = true;
+  copy_ranges(beyond, out.pieces, ignored);
+  out.complete = prefix_complete;
+  for (auto& p : out.pieces) p.bytes.shrink_to_fit();
+  pieces_.clear();
+  return out;
+}
+
+// Copies the parts of `ranges` (sorted) that are kept into `out` (appending,
+// merging with the last piece); `complete` turns false at the first gap.
+void ElfKeeper::copy_ranges(const std::vector<Range>& ranges, std::vector<KeptPiece>& out, bool& complete) const {
+  for (const auto& r : ranges) {
     std::uint64_t at = r.begin;
-    if (!out.pieces.empty()) {
-      const auto& last = out.pieces.back();
-      at = std::max(at, last.offset + last.bytes.size());
-    }
+    if (!out.empty()) at = std::max(at, out.back().offset + out.back().bytes.size());
     while (at < r.end) {
       const KeptPiece* src = nullptr;
       for (const auto& p : pieces_) {
         if (at >= p.offset && at < p.offset + p.bytes.size()) src = &p;
       }
       if (!src) {
-        out.complete = false;
+        complete = false;
         break;
       }
       std::uint64_t stop = std::min(r.end, src->offset + src->bytes.size());
       std::string_view bytes = std::string_view(src->bytes).substr(at - src->offset, stop - at);
-      if (!out.pieces.empty() && out.pieces.back().offset + out.pieces.back().bytes.size() == at)
-        out.pieces.back().bytes.append(bytes);
+      if (!out.empty() && out.back().offset + out.back().bytes.size() == at)
+        out.back().bytes.append(bytes);
       else
-        out.pieces.push_back({at, std::string(bytes)});
+        out.push_back({at, std::string(bytes)});
       at = stop;
     }
   }
-  for (auto& p : out.pieces) p.bytes.shrink_to_fit();
-  pieces_.clear();
-  return out;
 }
 
 }  // namespace envlock::scanner

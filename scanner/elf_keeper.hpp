@@ -13,6 +13,9 @@
 // executable segment (where linkers put .dynsym/.dynstr/.gnu.version_r) until
 // the end of the file, then trims. When a needed range fell in a skipped gap
 // the outcome says so and the caller re-reads the layer for a plain prefix.
+//
+// Libraries with megabytes of code have PT_DYNAMIC past the prefix; its
+// bytes (and any other needed range there) are kept too, for read_at().
 
 #include <cstdint>
 #include <string>
@@ -38,7 +41,7 @@ class ElfKeeper {
   struct Outcome {
     std::vector<KeptPiece> pieces;  ///< offset-sorted, disjoint
     std::uint64_t extent = 0;       ///< the prefix length the pieces stand for
-    bool complete = true;           ///< false: a needed range was not kept
+    bool complete = true;           ///< false: a needed range of the prefix was not kept
   };
   /// Call once after the last chunk.
   Outcome finish();
@@ -52,7 +55,9 @@ class ElfKeeper {
   };
   void plan();
   void store(std::uint64_t offset, std::string_view bytes);
+  void copy_ranges(const std::vector<Range>& ranges, std::vector<KeptPiece>& out, bool& complete) const;
 
+  std::uint64_t size_;
   std::uint64_t limit_;
   std::uint64_t pos_ = 0;
   std::uint64_t held_ = 0;

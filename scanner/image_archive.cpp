@@ -323,9 +323,11 @@ bool ref_matches(std::string_view candidate, std::string_view ref) {
   return bare && tag_of(ref) == candidate;
 }
 
-Result<LocatedImage> locate_image(const std::string& path, const ImageOptions& opts) {
-  BlobStore store = ENVLOCK_TRY(BlobStore::open(path));
+Result<LocatedImage> locate_image(const std::string& path, const ImageOptions& given) {
+  ImageOptions opts = given;
+  if (opts.platform.empty()) opts.platform = ImageOptions{}.platform;
   ENVLOCK_TRY(parse_platform(opts.platform));
+  BlobStore store = ENVLOCK_TRY(BlobStore::open(path));
   if (!store.is_directory() && store.has("manifest.json")) return locate_docker(std::move(store), opts);
   return locate_oci(std::move(store), opts);
 }

@@ -22,7 +22,7 @@ namespace envlock::scanner {
 
 struct ImageOptions {
   std::string ref;                    ///< tag or digest; "" = the only image
-  std::string platform = "linux/amd64";
+  std::string platform = "linux/amd64";  ///< os/arch[/variant]; "" means the default
   /// sha256 of every regular file as it streams past (the default scan hashes all package files).
   bool hash_files = true;
   /// Most bytes of file content kept in memory (wanted_files.hpp decides which).

@@ -84,8 +84,9 @@ Result<std::vector<DirEntry>> ImageFileSystem::list(std::string_view dir) const 
   if (r.node->kind != NodeKind::kDirectory)
     return fail(description_ + ":" + std::string(dir) + ": not a directory");
   std::vector<DirEntry> out;
-  out.reserve(r.node->children.size());
-  for (const auto& [name, child] : r.node->children) {
+  if (!r.node->children) return out;
+  out.reserve(r.node->children->size());
+  for (const auto& [name, child] : *r.node->children) {
     if (child->kind == NodeKind::kAbsent) continue;
     out.push_back({name, file_type(child->kind)});
   }
@@ -106,6 +107,18 @@ Result<std::string> ImageFileSystem::read_prefix(std::string_view path, std::uin
   std::uint64_t n = std::min(max_bytes, c->size);
   if (!c->whole() && c->kept_extent < n) return not_retained(path);
   return assemble(*c, n);
+}
+
+Result<std::string> ImageFileSystem::read_at(std::string_view path, std::uint64_t offset,
+                                             std::uint64_t size) const {
+  const FileContent* c = ENVLOCK_TRY(regular(path));
+  if (offset >= c->size) return std::string();
+  const std::uint64_t end = offset + std::min(size, c->size - offset);
+  for (const auto& p : c->pieces) {
+    if (offset >= p.offset && end <= p.offset + p.bytes.size())
+      return p.bytes.substr(offset - p.offset, end - offset);
+  }
+  return not_retained(path);
 }
 
 Result<std::string> ImageFileSystem::readlink(std::string_view path) const {
@@ -130,7 +143,7 @@ Result<void> ImageFileSystem::read_chunks(
 
 Result<std::string> ImageFileSystem::sha256(std::string_view path) const {
   const FileContent* c = ENVLOCK_TRY(regular(path));
-  if (!c->sha256.empty()) return c->sha256;
+  if (c->hashed) return c->sha256_hex();
   if (c->whole()) return lockfile::sha256_hex(c->size > 0 ? std::string_view(c->pieces[0].bytes) : "");
   return fail(description_ + ":" + std::string(path) +
               ": not hashed while streaming the image (file hashing was off)");

@@ -1,7 +1,6 @@
 #include "scanner/image_loader.hpp"
 
 #include <functional>
-#include <map>
 #include <unordered_map>
 
 #include "lockfile/sha256.hpp"
@@ -28,18 +27,30 @@ std::string_view head_of(const FileContent& c) {
   return std::string_view(c.pieces[0].bytes).substr(0, kHeadBytes);
 }
 
-// A regular member of the current layer, by path: what a later hardlink gets.
-struct Record {
+// A regular member of the current layer that an upper layer hides: kept
+// (headers only) in case a later hardlink of the same layer names it.
+struct Hidden {
   std::shared_ptr<FileContent> content;
-  std::string source;  ///< the member that carries the bytes
-  int occurrence = 0;  ///< which member of that name (a layer may repeat one)
+  std::uint64_t member = 0;  ///< its index in the layer
   std::uint32_t mode = 0;
   std::int64_t mtime_ns = 0;
   bool streamed = false;
 };
 
-// Content to capture on a second read of the layer.
+// A hardlink whose target is known; checked once the layer is read.
+struct Link {
+  std::string path;
+  std::string source;  ///< the target's path
+  std::uint64_t before = 0;  ///< the target is the last member named `source` before this index
+  std::shared_ptr<FileContent> content;
+  bool streamed = false;
+};
+
+// Content to capture on a second read of the layer: the last regular member
+// named `source` before member index `before`.
 struct Refetch {
+  std::string source;
+  std::uint64_t before = 0;
   std::shared_ptr<FileContent> content;
   std::vector<std::string> paths;  ///< the paths that will read it (want is their maximum)
 };
@@ -64,9 +75,9 @@ class Loader {
 
   Result<void> load_layer(int index, const LayerBlob& blob) {
     tree_->begin_layer(index);
-    records_.clear();
-    occurrences_.clear();
+    hidden_.clear();
     refetch_.clear();
+    member_ = 0;
     auto range = ENVLOCK_TRY(image_.store.find(blob.member));
     const std::string name = layer_name(blob);
     LayerOutcome outcome = read_layer(range_source(range), name, limits_,
@@ -74,7 +85,7 @@ class Loader {
     ENVLOCK_TRY(verify(blob, outcome));
     ENVLOCK_TRY(resolve_links());
     if (!refetch_.empty()) ENVLOCK_TRY(reread(blob, range));
-    records_.clear();
+    hidden_.clear();
     links_.clear();
     return {};
   }
@@ -97,6 +108,7 @@ class Loader {
   }
 
   Result<void> on_entry(const LayerEntry& e, EntryData& data) {
+    ++member_;
     switch (e.type) {
       case LayerEntryType::kWhiteout: tree_->whiteout(e.path); return {};
       case LayerEntryType::kOpaque: tree_->opaque(e.path); return {};
@@ -124,24 +136,34 @@ class Loader {
     TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
     auto content = std::make_shared<FileContent>();
     content->size = e.size;
-    content->ino = node ? node->ino : hidden_ino_++;
-    Record rec{content, e.path, ++occurrences_[e.path], e.mode, e.mtime_ns, node != nullptr};
-    records_[e.path] = rec;
-    if (!node) return {};  // hidden by an upper layer: no bytes needed unless a hardlink asks
+    if (!node) {
+      // Hidden by an upper layer: no bytes needed unless a hardlink asks.
+      content->ino = hidden_ino_++;
+      hidden_[e.path] = Hidden{content, member_, e.mode, e.mtime_ns, false};
+      return {};
+    }
+    content->ino = node->ino;
     fill(node, e);
     node->content = content;
     const std::string& path = e.path;
     bool complete = ENVLOCK_TRY(stream(path, data, *content, [&](std::string_view head) {
       return wanted_content(path, head);
     }, true));
-    if (!complete) add_refetch(rec, path);
+    if (!complete) add_refetch(content, path, member_ + 1, path);
     return {};
   }
 
   void on_hardlink(const LayerEntry& e) {
     TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
-    auto it = records_.find(e.link);
-    if (it == records_.end()) {
+    // The target as extraction would find it: this layer's node at that path,
+    // or a member of this layer an upper layer hides.
+    Hidden target;
+    TreeNode* t = tree_->find_exact(e.link);
+    if (t && t->layer == tree_->layer() && t->kind == NodeKind::kRegular && t->content) {
+      target = Hidden{t->content, member_, t->mode, t->mtime_ns, true};
+    } else if (auto it = hidden_.find(e.link); it != hidden_.end()) {
+      target = it->second;
+    } else {
       if (node) {
         notes_.push_back(e.path + ": hardlink to " + e.link + ", which no earlier member of its layer has");
         node->content = std::make_shared<FileContent>();
@@ -149,57 +171,76 @@ class Loader {
       }
       return;
     }
-    Record rec = it->second;
-    records_[e.path] = rec;  // a later hardlink to this path means the same bytes
-    if (!node) return;
-    node->content = rec.content;
-    node->mode = rec.mode;
-    node->mtime_ns = rec.mtime_ns;
-    links_.push_back({e.path, rec});
+    if (!node) {
+      hidden_[e.path] = target;  // a later hardlink to this path means the same bytes
+      return;
+    }
+    node->content = target.content;
+    node->mode = target.mode;
+    node->mtime_ns = target.mtime_ns;
+    links_.push_back({e.path, e.link, member_, target.content, target.streamed});
   }
 
   // Decides, per hardlink, whether the bytes taken for its target also serve it.
   Result<void> resolve_links() {
-    for (const auto& [path, rec] : links_) {
-      const FileContent& c = *rec.content;
-      bool ok = rec.streamed && (!opts_.hash_files || !c.sha256.empty());
+    for (const auto& link : links_) {
+      const FileContent& c = *link.content;
+      bool ok = link.streamed && (!opts_.hash_files || c.hashed);
       if (ok) {
-        Want w = wanted_content(path, head_of(c));
+        Want w = wanted_content(link.path, head_of(c));
         if (w == Want::kWhole) ok = c.whole();
         if (w == Want::kPrefix) ok = c.whole() || c.kept_extent >= std::min(c.size, kElfPrefixBytes);
       }
-      if (!ok) add_refetch(rec, path);
+      if (!ok) add_refetch(link.content, link.source, link.before, link.path);
     }
     return {};
   }
 
-  void add_refetch(const Record& rec, const std::string& path) {
-    auto& r = refetch_[{rec.source, rec.occurrence}];
-    r.content = rec.content;
-    r.paths.push_back(path);
+  void add_refetch(const std::shared_ptr<FileContent>& content, const std::string& source, std::uint64_t before,
+                   const std::string& path) {
+    for (auto& r : refetch_) {
+      if (r.content == content) {
+        r.paths.push_back(path);
+        r.before = std::max(r.before, before);
+        return;
+      }
+    }
+    refetch_.push_back({source, before, content, {path}});
   }
 
   Result<void> reread(const LayerBlob& blob, const BlobRange& range) {
     ++rereads_;
-    std::unordered_map<std::string, int> seen;
+    std::uint64_t index = 0;
     auto handler = [&](const LayerEntry& e, EntryData& data) -> Result<void> {
+      ++index;
       if (e.type != LayerEntryType::kRegular) return {};
-      int occurrence = ++seen[e.path];
-      auto it = refetch_.find({e.path, occurrence});
-      if (it == refetch_.end()) return {};
-      FileContent& c = *it->second.content;
+      std::vector<Refetch*> wanted;
+      for (auto& r : refetch_) {
+        if (r.source == e.path && index < r.before) wanted.push_back(&r);
+      }
+      if (wanted.empty()) return {};
+      // Later members of the same name overwrite: the last one before the link wins.
+      FileContent& c = *wanted.front()->content;
       kept_total_ -= std::min(kept_total_, c.kept_bytes());
       c.pieces.clear();
       c.kept_extent = 0;
-      const auto& paths = it->second.paths;
       ENVLOCK_TRY(stream(e.path, data, c, [&](std::string_view head) {
         Want best = Want::kNothing;
-        for (const auto& p : paths) {
-          Want w = wanted_content(p, head);
-          if (rank(w) > rank(best)) best = w;
-        }
+        for (const Refetch* r : wanted)
+          for (const auto& p : r->paths) {
+            Want w = wanted_content(p, head);
+            if (rank(w) > rank(best)) best = w;
+          }
         return best;
       }, false));
+      for (std::size_t i = 1; i < wanted.size(); ++i) {
+        FileContent& other = *wanted[i]->content;
+        kept_total_ -= std::min(kept_total_, other.kept_bytes());
+        std::uint64_t ino = other.ino;
+        other = c;
+        other.ino = ino;
+        kept_total_ += other.kept_bytes();
+      }
       return {};
     };
     LayerOutcome outcome = read_layer(range_source(range), layer_name(blob), limits_, handler);
@@ -254,7 +295,7 @@ class Loader {
       if (chunk.empty()) break;
     }
     c.size = std::max(c.size, total);
-    if (hash) c.sha256 = hasher_.hex_final();
+    if (hash) c.set_sha256(hasher_.hex_final());
     bool complete = true;
     if (want == Want::kWhole) {
       c.pieces.push_back({0, std::move(whole)});
@@ -280,10 +321,10 @@ class Loader {
   std::uint64_t rereads_ = 0;
   // Inodes for files no path shows (hidden hardlink targets), apart from the tree's.
   std::uint64_t hidden_ino_ = 1ull << 62;
-  std::unordered_map<std::string, Record> records_;
-  std::unordered_map<std::string, int> occurrences_;
-  std::vector<std::pair<std::string, Record>> links_;
-  std::map<std::pair<std::string, int>, Refetch> refetch_;
+  std::uint64_t member_ = 0;  ///< index of the current member in its layer
+  std::unordered_map<std::string, Hidden> hidden_;
+  std::vector<Link> links_;
+  std::vector<Refetch> refetch_;
 };
 
 }  // namespace

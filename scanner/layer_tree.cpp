@@ -9,10 +9,7 @@ bool is_non_dir(const TreeNode& n) {
   return n.kind != NodeKind::kDirectory && n.kind != NodeKind::kAbsent;
 }
 
-TreeNode* find_child(const TreeNode& parent, std::string_view name) {
-  auto it = parent.children.find(name);
-  return it == parent.children.end() ? nullptr : it->second.get();
-}
+const TreeNode* find_child(const TreeNode& parent, std::string_view name) { return parent.child(name); }
 
 }  // namespace
 
@@ -20,6 +17,34 @@ std::uint64_t FileContent::kept_bytes() const {
   std::uint64_t n = 0;
   for (const auto& p : pieces) n += p.bytes.size();
   return n;
+}
+
+std::string FileContent::sha256_hex() const {
+  if (!hashed) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+void FileContent::set_sha256(std::string_view hex) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  hashed = hex.size() == 64;
+  for (std::size_t i = 0; hashed && i < digest.size(); ++i)
+    digest[i] = static_cast<unsigned char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+}
+
+const TreeNode* TreeNode::child(std::string_view name) const {
+  if (!children) return nullptr;
+  auto it = children->find(name);
+  return it == children->end() ? nullptr : it->second.get();
+}
+
+TreeNode* TreeNode::child(std::string_view name) {
+  return const_cast<TreeNode*>(static_cast<const TreeNode*>(this)->child(name));
 }
 
 std::vector<std::string_view> split_components(std::string_view path) {
@@ -61,16 +86,27 @@ bool LayerTree::hidden(const std::vector<std::string_view>& parts, std::size_t a
   return false;
 }
 
+TreeNode& LayerTree::insert(TreeNode& parent, std::string_view name) {
+  if (!parent.children) parent.children = std::make_unique<Children>();
+  auto node = std::make_unique<TreeNode>();
+  node->layer = layer_;
+  return *parent.children->emplace(std::string(name), std::move(node)).first->second;
+}
+
+TreeNode* LayerTree::find_exact(std::string_view path) {
+  TreeNode* node = root_.get();
+  for (auto part : split_components(path)) {
+    node = node->child(part);
+    if (!node) return nullptr;
+  }
+  return node;
+}
+
 TreeNode* LayerTree::materialize(const std::vector<std::string_view>& parts, std::size_t count) {
   TreeNode* node = root_.get();
   for (std::size_t i = 0; i < count; ++i) {
-    auto it = node->children.find(parts[i]);
-    if (it == node->children.end()) {
-      auto child = std::make_unique<TreeNode>();
-      child->layer = layer_;
-      it = node->children.emplace(std::string(parts[i]), std::move(child)).first;
-    }
-    TreeNode* child = it->second.get();
+    TreeNode* child = node->child(parts[i]);
+    if (!child) child = &insert(*node, parts[i]);
     if (child->kind == NodeKind::kAbsent) {
       // A whiteout placeholder of this layer (or a new node) becomes a directory.
       child->kind = NodeKind::kDirectory;
@@ -97,9 +133,8 @@ TreeNode* LayerTree::place(std::string_view path, NodeKind kind) {
   const std::size_t last = parts.size() - 1;
   if (hidden(parts, last)) return nullptr;
   TreeNode* parent = materialize(parts, last);
-  auto it = parent->children.find(parts[last]);
-  if (it != parent->children.end()) {
-    TreeNode& existing = *it->second;
+  if (TreeNode* found = parent->child(parts[last])) {
+    TreeNode& existing = *found;
     if (existing.kind != NodeKind::kAbsent && existing.layer < layer_) {
       if (existing.implicit && is_dir(existing) && kind == NodeKind::kDirectory) {
         existing.implicit = false;  // lends mode and mtime to the upper implicit directory
@@ -112,7 +147,7 @@ TreeNode* LayerTree::place(std::string_view path, NodeKind kind) {
       return nullptr;
     }
     // Same layer (a later member wins) or a whiteout placeholder of this layer.
-    if (kind != NodeKind::kDirectory) existing.children.clear();
+    if (kind != NodeKind::kDirectory) existing.children.reset();
     if (existing.kind == NodeKind::kAbsent || kind != existing.kind || kind != NodeKind::kDirectory)
       existing.ino = next_ino_++;
     existing.kind = kind;
@@ -123,12 +158,11 @@ TreeNode* LayerTree::place(std::string_view path, NodeKind kind) {
     ++entries_;
     return &existing;
   }
-  auto node = std::make_unique<TreeNode>();
-  node->kind = kind;
-  node->layer = layer_;
-  node->ino = next_ino_++;
+  TreeNode& node = insert(*parent, parts[last]);
+  node.kind = kind;
+  node.ino = next_ino_++;
   ++entries_;
-  return parent->children.emplace(std::string(parts[last]), std::move(node)).first->second.get();
+  return &node;
 }
 
 void LayerTree::whiteout(std::string_view path) {
@@ -137,13 +171,8 @@ void LayerTree::whiteout(std::string_view path) {
   const std::size_t last = parts.size() - 1;
   if (hidden(parts, last)) return;
   TreeNode* parent = materialize(parts, last);
-  auto it = parent->children.find(parts[last]);
-  if (it == parent->children.end()) {
-    auto node = std::make_unique<TreeNode>();
-    node->layer = layer_;
-    it = parent->children.emplace(std::string(parts[last]), std::move(node)).first;
-  }
-  TreeNode& node = *it->second;
+  TreeNode* found = parent->child(parts[last]);
+  TreeNode& node = found ? *found : insert(*parent, parts[last]);
   node.removed_below = std::min(node.removed_below, layer_);
 }
 

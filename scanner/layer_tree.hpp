@@ -19,6 +19,7 @@
 // Parents a layer never lists are created as directories ("implicit"); a
 // lower layer's entry for the same directory lends them its mode and mtime.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,28 +39,38 @@ struct KeptPiece {
 };
 
 /// A regular file's content as the image reader retained it. Hardlinks share one.
+/// Kept small: an image holds one per regular file.
 struct FileContent {
   std::uint64_t size = 0;
   std::uint64_t ino = 0;
-  std::string sha256;  ///< lower-case hex; "" when not hashed
   /// Retained bytes, offset-sorted and disjoint. A single piece at 0 is a
   /// prefix (the whole file when its length equals `size`). Several pieces
   /// hold the ranges an ELF reader needs; the bytes between them read as 0.
   std::vector<KeptPiece> pieces;
   /// Extent of the prefix the pieces stand for (read_prefix may serve up to here).
   std::uint64_t kept_extent = 0;
+  std::array<unsigned char, 32> digest{};  ///< SHA-256, when `hashed`
+  bool hashed = false;
 
   /// Every byte is kept, in one piece.
   bool whole() const {
     return size == 0 || (pieces.size() == 1 && pieces[0].offset == 0 && pieces[0].bytes.size() == size);
   }
   std::uint64_t kept_bytes() const;
+  /// Lower-case hex of `digest`; "" when not hashed.
+  std::string sha256_hex() const;
+  /// Stores a lower-case hex digest.
+  void set_sha256(std::string_view hex);
 };
 
 enum class NodeKind : std::uint8_t { kAbsent, kDirectory, kRegular, kSymlink, kOther };
 
+struct TreeNode;
+using Children = std::map<std::string, std::unique_ptr<TreeNode>, std::less<>>;
+
 struct TreeNode {
-  std::map<std::string, std::unique_ptr<TreeNode>, std::less<>> children;
+  /// Sorted by name; null for anything without children (most nodes are files).
+  std::unique_ptr<Children> children;
   std::shared_ptr<FileContent> content;  ///< regular files
   std::string link;                      ///< symlink target as stored
   std::int64_t mtime_ns = 0;
@@ -74,6 +85,9 @@ struct TreeNode {
   int opaque_below = kNoLayer;
 
   static constexpr int kNoLayer = 1 << 30;
+
+  const TreeNode* child(std::string_view name) const;
+  TreeNode* child(std::string_view name);
 };
 
 /// Where symlink resolution ended.
@@ -112,10 +126,14 @@ class LayerTree {
   const TreeNode& root() const { return *root_; }
   /// Entries placed (not counting implicit directories or whiteouts).
   std::uint64_t entry_count() const { return entries_; }
+  /// The node a layer member at `path` refers to, without following symlinks
+  /// (how a hardlink names its target); null when there is none.
+  TreeNode* find_exact(std::string_view path);
 
  private:
   bool hidden(const std::vector<std::string_view>& parts, std::size_t ancestors) const;
   TreeNode* materialize(const std::vector<std::string_view>& parts, std::size_t count);
+  TreeNode& insert(TreeNode& parent, std::string_view name);
 
   std::unique_ptr<TreeNode> root_;
   int layer_ = -1;

@@ -16,10 +16,11 @@ using namespace envlock::testing;
 
 // Compiles a shared object with 1 MB of code, a soname, an rpath, version
 // needs (libc, libm) and version definitions.
-std::string build_library(const TempDir& tmp, const std::string& name, const std::string& extra_flags) {
+std::string build_library(const TempDir& tmp, const std::string& name, const std::string& extra_flags,
+                          int code_mb = 1) {
   write_file(tmp / "lib.c",
              "#include <math.h>\n#include <stdio.h>\n"
-             "__asm__(\".text\\n.globl pad\\npad: .fill 1048576,1,0x90\\n\");\n"
+             "__asm__(\".text\\n.globl pad\\npad: .fill " + std::to_string(code_mb << 20) + ",1,0x90\\n\");\n"
              "double f(double x) { printf(\"%f\", x); return cos(x); }\n");
   write_file(tmp / "lib.map", "V1 { global: f; pad; local: *; };\n");
   std::string out = tmp / name;
@@ -32,7 +33,11 @@ std::string build_library(const TempDir& tmp, const std::string& name, const std
 
 std::string assemble(const ElfKeeper::Outcome& o) {
   std::string out(o.extent, '\0');
-  for (const auto& p : o.pieces) out.replace(p.offset, p.bytes.size(), p.bytes);
+  for (const auto& p : o.pieces) {
+    if (p.offset >= out.size()) break;  // ranges past the prefix
+    std::size_t n = std::min(p.bytes.size(), out.size() - p.offset);
+    out.replace(p.offset, n, p.bytes, 0, n);
+  }
   return out;
 }
 
@@ -116,6 +121,32 @@ TEST(ElfKeeper, ImageServesTheTrimmedObjectToTheElfReader) {
   EXPECT_EQ(img->fs->read_prefix("/usr/lib/libimg.so.2", 4)->substr(0, 4), "\x7f" "ELF");
   EXPECT_EQ(img->fs->read("/usr/lib/libimg.so.2").error().message,
             "image:" + (tmp / "layout") + ":/usr/lib/libimg.so.2: content not retained while streaming the image "
+                                          "(only files listed in scanner/wanted_files.hpp are kept)");
+}
+
+TEST(ElfKeeper, DynamicTablePastThePrefixIsKeptForReadAt) {
+  TempDir tmp;
+  std::string lib = build_library(tmp, "libbig.so", "", 6);
+  ASSERT_GT(lib.size(), kElfPrefixBytes);
+  auto range = elf_dynamic_range(lib.substr(0, 64 << 10));
+  ASSERT_TRUE(range);
+  ASSERT_GT(range->offset, kElfPrefixBytes);
+  ImageSpec spec;
+  spec.layers = {{{file("usr/lib/libbig.so", lib)}, Compression::kZstd}};
+  write_oci_layout(tmp / "layout", spec);
+  auto img = open_image(tmp / "layout", {});
+  ASSERT_TRUE(img) << img.error().message;
+  const auto& fs = dynamic_cast<const ImageFileSystem&>(*img->fs);
+  auto prefix = fs.read_prefix("/usr/lib/libbig.so", kElfPrefixBytes);
+  auto window = fs.read_at("/usr/lib/libbig.so", range->offset, range->size);
+  ASSERT_TRUE(prefix && window) << (window ? prefix.error().message : window.error().message);
+  EXPECT_EQ(*window, lib.substr(range->offset, range->size));
+  auto info = read_elf(*prefix, range->offset, *window, "libbig.so");
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->soname, "libbig.so");
+  EXPECT_FALSE(info->version_needs.empty());
+  EXPECT_EQ(fs.read_at("/usr/lib/libbig.so", kElfPrefixBytes + 10, 4).error().message,
+            "image:" + (tmp / "layout") + ":/usr/lib/libbig.so: content not retained while streaming the image "
                                           "(only files listed in scanner/wanted_files.hpp are kept)");
 }
 
