@@ -76,7 +76,18 @@ std::string substitute(std::string_view s, std::string_view origin, std::string_
 }  // namespace
 
 LibraryResolver::LibraryResolver(const FileSystem& fs, std::vector<std::string> ld_library_path)
-    : fs_(fs), ld_library_path_(std::move(ld_library_path)) {}
+    : fs_(fs) {
+  // ld.so splits LD_LIBRARY_PATH at ':' and ';'; accept it whole or split.
+  for (const auto& entry : ld_library_path) {
+    std::size_t i = 0;
+    while (i <= entry.size()) {
+      std::size_t j = entry.find_first_of(":;", i);
+      if (j == std::string::npos) j = entry.size();
+      if (j > i) ld_library_path_.push_back(entry.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+}
 
 const std::string& LibraryResolver::cache_error() {
   load_cache();

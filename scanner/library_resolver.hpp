@@ -48,8 +48,8 @@ struct LoadedObject {
 
 class LibraryResolver {
  public:
-  /// `ld_library_path` is the live process's LD_LIBRARY_PATH split at ':'
-  /// (empty for images and roots).
+  /// `ld_library_path` is the live process's LD_LIBRARY_PATH, whole or split
+  /// at ':' (empty for images and roots).
   LibraryResolver(const FileSystem& fs, std::vector<std::string> ld_library_path);
 
   /// Resolves one DT_NEEDED name of `requester` (found at `requester_path`)

@@ -134,6 +134,7 @@ TEST_F(LibraryResolverHost, RpathComesBeforeLdLibraryPathAndRunpathAfter) {
             "");
   expect_like_ldd(d("with_rpath.so"), d("llp"));
   expect_like_ldd(d("with_runpath.so"), d("llp"));
+  expect_like_ldd(d("with_runpath.so"), d("nothing") + ":" + d("llp"));
   EXPECT_EQ(ldd(d("with_rpath.so"), d("llp"))[0].second, d("r/libdep.so"));
   EXPECT_EQ(ldd(d("with_runpath.so"), d("llp"))[0].second, d("llp/libdep.so"));
 }
@@ -195,6 +196,21 @@ TEST_F(LibraryResolverHost, WrongClassAndMachineCandidatesAreSkipped) {
             "");
   expect_like_ldd(d("top.so"));
   EXPECT_EQ(ldd(d("top.so"))[0].second, d("c/libw.so"));
+}
+
+TEST_F(LibraryResolverHost, ThirtyTwoBitObjectsWhenTheCompilerCanBuildThem) {
+  if (!compile("int probe(void) { return 0; }\n", d("m32/probe.so"), "-m32 -shared").empty())
+    GTEST_SKIP() << "cc -m32 does not work here";
+  ASSERT_EQ(make_lib(d("m32/lib/libdep32.so"), "libdep32.so", {}, "-m32"), "");
+  ASSERT_EQ(make_lib(d("m32/top32.so"), "top32.so", {"libdep32.so"},
+                     "-m32 -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN/lib'", "-L" + d("m32/lib")),
+            "");
+  LiveFileSystem fs("/");
+  LibraryResolver resolver(fs, {});
+  const ElfInfo* info = resolver.parsed(d("m32/top32.so"));
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->elf_class, 32);
+  expect_like_ldd(d("m32/top32.so"));
 }
 
 TEST_F(LibraryResolverHost, PlatformLibAndSymlinkedOrigin) {
