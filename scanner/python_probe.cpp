@@ -82,6 +82,17 @@ bool hashed(const PackageFile& pf, const CatalogEntry& entry) {
   return !pf.algorithm.empty() || entry.package.format != "dist-info";
 }
 
+// A RECORD may name any path ("../../../../proc/kcore"); no installer puts
+// files in the kernel's pseudo filesystems, and reading them can be endless.
+bool pseudo_file(std::string_view path) {
+  for (std::string_view dir : {"/proc", "/sys", "/dev"}) {
+    if (path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 lockfile::FileProblem problem_for(const lockfile::Package& pkg, std::string path,
                                   std::string problem) {
   lockfile::FileProblem p;
@@ -124,6 +135,14 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       const auto& pf = entry.files[f];
       if (!hashed(pf, entry)) continue;
       Check check = check_for(pf);
+      if (pseudo_file(pf.path)) {
+        if (check != Check::kNone) {
+          auto p = problem_for(entry.package, pf.listed, "unverifiable");
+          p.expected = pf.algorithm + "=" + pf.digest;
+          fp.integrity.push_back(std::move(p));
+        }
+        continue;
+      }
       job_of[e][f] = jobs.size();
       jobs.push_back({e, f, check});
       requests.push_back({pf.path, check == Check::kExtra ? pf.algorithm : ""});
@@ -138,6 +157,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
 
   std::vector<PackageFileRef> owned;
   std::vector<PackageListing> listings;
+  PackageListing accounted;  // listed, owner of no directory
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     auto& entry = catalog.entries[e];
     auto& pkg = entry.package;
@@ -196,11 +216,14 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     if (entry.has_file_list) {
       PackageListing listing{pkg.name, pkg.location, {}};
       for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
-      // A file list never names itself reliably, nor signatures of RECORD.
-      for (const char* own : {"RECORD", "installed-files.txt", "RECORD.jws", "RECORD.p7s"}) {
-        if (!entry.metadata_dir.empty()) listing.paths.push_back(join_path(entry.metadata_dir, own));
-      }
       listings.push_back(std::move(listing));
+      // A file list does not reliably name itself, nor RECORD's signatures;
+      // they are accounted for without making the directory a package's.
+      for (const char* own : {"RECORD", "installed-files.txt", "RECORD.jws", "RECORD.p7s"}) {
+        if (!entry.metadata_dir.empty()) {
+          accounted.paths.push_back(join_path(entry.metadata_dir, own));
+        }
+      }
     }
     if (!pkg.shadowed) {
       for (const auto& pf : entry.files) {
@@ -212,7 +235,8 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     const auto& pkg = catalog.entries[d.entry].package;
     listings.push_back({pkg.name, pkg.location, std::move(d.paths)});
   }
-  listings.push_back({"", "", std::move(dpkg.other_paths)});
+  for (auto& p : dpkg.other_paths) accounted.paths.push_back(std::move(p));
+  listings.push_back(std::move(accounted));
   find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
   for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
   return owned;

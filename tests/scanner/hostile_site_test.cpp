@@ -1,0 +1,158 @@
+// Limits that keep a scan safe on a broken or hostile site directory: every
+// file read into memory has a maximum size, FIFOs are never opened, symlink
+// loops end, directory walks are bounded. Each gives a diagnostic naming the
+// file, and the rest of the site is still scanned.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "scanner/live_filesystem.hpp"
+#include "scanner/package_catalog.hpp"
+#include "scanner/python_probe.hpp"
+#include "scanner/unlisted_files.hpp"
+#include "support/process.hpp"
+
+namespace envlock::scanner {
+namespace {
+
+using envlock::testing::TempDir;
+using envlock::testing::write_file;
+
+// A sparse file: `size` bytes that take no disk space.
+void sparse_file(const std::string& path, off_t size) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, size), 0);
+  ::close(fd);
+}
+
+void good_package(const std::string& site) {
+  write_file(site + "/good-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n");
+}
+
+lockfile::Fingerprint probe(const std::string& site) {
+  LiveFileSystem fs("/");
+  lockfile::Fingerprint fp;
+  probe_python_packages(fs, {site}, {}, fp);
+  return fp;
+}
+
+bool has_package(const lockfile::Fingerprint& fp, const std::string& name) {
+  for (const auto& p : fp.packages) {
+    if (p.name == name) return true;
+  }
+  return false;
+}
+
+TEST(HostileSite, AHundredMegabyteMetadataIsADiagnosticNamingIt) {
+  TempDir tmp;
+  good_package(tmp.path());
+  std::string meta = tmp / "huge-1.0.dist-info/METADATA";
+  sparse_file(meta, 100 << 20);
+  auto fp = probe(tmp.path());
+  ASSERT_EQ(fp.diagnostics.size(), 1u);
+  EXPECT_EQ(fp.diagnostics[0].subject, meta);
+  EXPECT_EQ(fp.diagnostics[0].message, meta + ": file is larger than the 16777216-byte limit");
+  EXPECT_TRUE(has_package(fp, "good"));
+}
+
+TEST(HostileSite, AFifoNamedMetadataIsADiagnosticNotAHang) {
+  TempDir tmp;
+  good_package(tmp.path());
+  std::filesystem::create_directories(tmp / "fifo-1.0.dist-info");
+  ASSERT_EQ(::mkfifo((tmp / "fifo-1.0.dist-info/METADATA").c_str(), 0600), 0);
+  auto fp = probe(tmp.path());
+  ASSERT_EQ(fp.diagnostics.size(), 1u);
+  EXPECT_EQ(fp.diagnostics[0].subject, tmp / "fifo-1.0.dist-info");
+  EXPECT_EQ(fp.diagnostics[0].message, "no METADATA file");
+  EXPECT_TRUE(has_package(fp, "good"));
+}
+
+TEST(HostileSite, AnOversizedOrFifoRecordLeavesThePackageUnverifiable) {
+  TempDir tmp;
+  write_file(tmp / "big-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: big\nVersion: 1.0\n");
+  std::string record = tmp / "big-1.0.dist-info/RECORD";
+  sparse_file(record, 100 << 20);
+  write_file(tmp / "pipe-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: pipe\nVersion: 1.0\n");
+  ASSERT_EQ(::mkfifo((tmp / "pipe-1.0.dist-info/RECORD").c_str(), 0600), 0);
+  auto fp = probe(tmp.path());
+  ASSERT_EQ(fp.diagnostics.size(), 1u);
+  EXPECT_EQ(fp.diagnostics[0].message, record + ": file is larger than the 67108864-byte limit");
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const auto& p : fp.integrity) got.emplace_back(p.package, p.problem);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{{"big", "unverifiable"},
+                                                                   {"pipe", "unverifiable"}}));
+}
+
+TEST(HostileSite, RecordRowsIntoProcAreNeverRead) {
+  TempDir tmp;
+  write_file(tmp / "evil-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: evil\nVersion: 1.0\n");
+  // Climbing out of the site reaches the host's /proc: /proc/self/... would
+  // be endless (kcore) or change under us.
+  std::string up;
+  for (int i = 0; i < 40; ++i) up += "../";
+  write_file(tmp / "evil-1.0.dist-info/RECORD",
+             up + "proc/kcore,sha256=AAAA,1\n" + up + "dev/zero,sha256=AAAA,1\n");
+  auto fp = probe(tmp.path());
+  ASSERT_EQ(fp.integrity.size(), 2u);
+  for (const auto& p : fp.integrity) EXPECT_EQ(p.problem, "unverifiable") << p.path;
+}
+
+TEST(HostileSite, SymlinkLoopsEnd) {
+  TempDir tmp;
+  good_package(tmp.path());
+  std::filesystem::create_symlink("loop-1.0.dist-info", tmp / "loop-1.0.dist-info");
+  std::filesystem::create_symlink("b", tmp / "a");
+  std::filesystem::create_symlink("a", tmp / "b");
+  write_file(tmp / "pkg/__init__.py", "");
+  write_file(tmp / "pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n");
+  write_file(tmp / "pkg-1.0.dist-info/RECORD", "pkg/__init__.py,,\npkg/self/x.py,,\n");
+  std::filesystem::create_symlink(".", tmp / "pkg/self");  // a cycle inside a package directory
+  auto fp = probe(tmp.path());
+  EXPECT_TRUE(has_package(fp, "good"));
+  EXPECT_TRUE(has_package(fp, "pkg"));
+  bool reported = false;
+  for (const auto& p : fp.integrity) reported |= p.path == "pkg/self" && p.problem == "unowned";
+  EXPECT_TRUE(reported) << "the symlink is reported, not followed";
+}
+
+TEST(HostileSite, DeepUnlistedTreesStopWithADiagnostic) {
+  TempDir tmp;
+  std::string site = tmp.path();
+  std::string dir = site + "/pkg";
+  write_file(dir + "/__init__.py", "");
+  for (int i = 0; i < 6; ++i) dir += "/d";
+  write_file(dir + "/x.py", "");
+  LiveFileSystem fs("/");
+  std::vector<lockfile::FileProblem> problems;
+  std::vector<lockfile::Diagnostic> diagnostics;
+  UnlistedLimits limits;
+  limits.max_depth = 3;
+  find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics, limits);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].subject, site + "/pkg/d/d/d/d");
+  EXPECT_EQ(diagnostics[0].message,
+            "directories nested deeper than 3 levels inside a package directory; stopped looking "
+            "for unlisted files");
+
+  limits = {};
+  limits.max_entries = 4;
+  problems.clear();
+  diagnostics.clear();
+  for (int i = 0; i < 10; ++i) write_file(site + "/pkg/f" + std::to_string(i) + ".py", "");
+  find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics, limits);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].message,
+            "more than 4 entries in package directories; stopped looking for unlisted files");
+  EXPECT_LE(problems.size(), 4u);
+}
+
+}  // namespace
+}  // namespace envlock::scanner
