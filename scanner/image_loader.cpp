@@ -30,7 +30,8 @@ std::string_view head_of(const FileContent& c) {
 // A regular member of the current layer that an upper layer hides: kept
 // (headers only) in case a later hardlink of the same layer names it.
 struct Hidden {
-  std::shared_ptr<FileContent> content;
+  std::shared_ptr<FileContent> content;  ///< made when a hardlink first names it
+  std::uint64_t size = 0;
   std::uint64_t member = 0;  ///< its index in the layer
   std::uint32_t mode = 0;
   std::int64_t mtime_ns = 0;
@@ -109,6 +110,9 @@ class Loader {
 
   Result<void> on_entry(const LayerEntry& e, EntryData& data) {
     ++member_;
+    if (tree_->node_count() > kMaxTreeNodes)
+      return fail(image_.store.path() + ": more than " + std::to_string(kMaxTreeNodes) +
+                  " files and directories in the image");
     switch (e.type) {
       case LayerEntryType::kWhiteout: tree_->whiteout(e.path); return {};
       case LayerEntryType::kOpaque: tree_->opaque(e.path); return {};
@@ -134,14 +138,13 @@ class Loader {
 
   Result<void> on_regular(const LayerEntry& e, EntryData& data) {
     TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
-    auto content = std::make_shared<FileContent>();
-    content->size = e.size;
     if (!node) {
       // Hidden by an upper layer: no bytes needed unless a hardlink asks.
-      content->ino = hidden_ino_++;
-      hidden_[e.path] = Hidden{content, member_, e.mode, e.mtime_ns, false};
+      hidden_[e.path] = Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false};
       return {};
     }
+    auto content = std::make_shared<FileContent>();
+    content->size = e.size;
     content->ino = node->ino;
     fill(node, e);
     node->content = content;
@@ -160,8 +163,13 @@ class Loader {
     Hidden target;
     TreeNode* t = tree_->find_exact(e.link);
     if (t && t->layer == tree_->layer() && t->kind == NodeKind::kRegular && t->content) {
-      target = Hidden{t->content, member_, t->mode, t->mtime_ns, true};
+      target = Hidden{t->content, t->content->size, member_, t->mode, t->mtime_ns, true};
     } else if (auto it = hidden_.find(e.link); it != hidden_.end()) {
+      if (!it->second.content) {
+        it->second.content = std::make_shared<FileContent>();
+        it->second.content->size = it->second.size;
+        it->second.content->ino = hidden_ino_++;
+      }
       target = it->second;
     } else {
       if (node) {

@@ -20,6 +20,11 @@
 
 namespace envlock::scanner {
 
+/// Most nodes (files, directories, whiteouts) the merged tree may hold: about
+/// 330 bytes each, so a hostile layer of deep, distinct paths cannot take
+/// more than ~1.3 GB. Real images stay far below (a large conda image: ~500k).
+inline constexpr std::uint64_t kMaxTreeNodes = 4'000'000;
+
 struct LoadedLayers {
   std::unique_ptr<LayerTree> tree;
   std::vector<std::string> notes;  ///< oddities that did not stop the scan

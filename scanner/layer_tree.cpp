@@ -90,6 +90,7 @@ TreeNode& LayerTree::insert(TreeNode& parent, std::string_view name) {
   if (!parent.children) parent.children = std::make_unique<Children>();
   auto node = std::make_unique<TreeNode>();
   node->layer = layer_;
+  ++nodes_;
   return *parent.children->emplace(std::string(name), std::move(node)).first->second;
 }
 

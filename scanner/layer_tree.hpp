@@ -126,6 +126,8 @@ class LayerTree {
   const TreeNode& root() const { return *root_; }
   /// Entries placed (not counting implicit directories or whiteouts).
   std::uint64_t entry_count() const { return entries_; }
+  /// Nodes of any kind (implicit directories and whiteouts included): what the tree costs.
+  std::uint64_t node_count() const { return nodes_; }
   /// The node a layer member at `path` refers to, without following symlinks
   /// (how a hardlink names its target); null when there is none.
   TreeNode* find_exact(std::string_view path);
@@ -139,6 +141,7 @@ class LayerTree {
   int layer_ = -1;
   std::uint64_t next_ino_ = 2;
   std::uint64_t entries_ = 0;
+  std::uint64_t nodes_ = 1;
 };
 
 /// Splits a normalized absolute path into components ("/" -> none).
