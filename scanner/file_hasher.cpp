@@ -68,7 +68,9 @@ Result<FileDigest> read_and_hash(const FileSystem& fs, const HashRequest& req) {
   return out;
 }
 
-Result<FileDigest> hash_one(const FileSystem& fs, const HashRequest& req, HashCache* cache) {
+}  // namespace
+
+Result<FileDigest> hash_file(const FileSystem& fs, const HashRequest& req, HashCache* cache) {
   const bool md5 = req.extra == "md5";
   if (!cache || (!req.extra.empty() && !md5)) return read_and_hash(fs, req);
   auto before = fs.stat(req.path);
@@ -95,8 +97,6 @@ Result<FileDigest> hash_one(const FileSystem& fs, const HashRequest& req, HashCa
   return digest;
 }
 
-}  // namespace
-
 std::size_t digest_size(std::string_view algorithm) {
   auto h = make_hash(algorithm);
   return h ? h->DigestSize() : 0;
@@ -114,7 +114,7 @@ std::vector<Result<FileDigest>> hash_files(const FileSystem& fs,
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i = next++; i < requests.size(); i = next++) {
-      out[i] = hash_one(fs, requests[i], cache);
+      out[i] = hash_file(fs, requests[i], cache);
     }
   };
   std::vector<std::thread> pool;

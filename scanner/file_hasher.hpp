@@ -34,6 +34,11 @@ struct FileDigest {
   bool extra_unavailable = false;
 };
 
+/// The digests of one file: from the cache when its stat key is there, else
+/// read (and stored when the file kept its key while it was read; SHA-256 and
+/// MD5 only). A per-file error (missing, not regular, unreadable) is returned.
+Result<FileDigest> hash_file(const FileSystem& fs, const HashRequest& request, HashCache* cache);
+
 /// Digests of each request, in the same order; a per-file error (missing, not
 /// regular, unreadable) is returned in place, never thrown. With a cache, a
 /// file whose stat key is cached is not read, and freshly read files whose

@@ -1,13 +1,11 @@
 #include "scanner/python_probe.hpp"
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 
 #include "lockfile/sha256.hpp"
 #include "scanner/dpkg_files.hpp"
 #include "scanner/file_hasher.hpp"
-#include "scanner/hash_cache.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/record_parser.hpp"
 #include "scanner/unlisted_files.hpp"
@@ -148,12 +146,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       requests.push_back({pf.path, check == Check::kExtra ? pf.algorithm : ""});
     }
   }
-  std::unique_ptr<HashCache> cache;
-  if (!options.fast && !options.cache_file.empty()) {
-    cache = std::make_unique<HashCache>(options.cache_file);
-  }
-  auto results = hash_files(fs, requests, cache.get());
-  if (cache) (void)cache->save();  // a cache that cannot be written only costs time
+  auto results = hash_files(fs, requests, options.cache);
 
   std::vector<PackageFileRef> owned;
   std::vector<PackageListing> listings;

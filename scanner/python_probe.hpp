@@ -11,12 +11,14 @@
 
 namespace envlock::scanner {
 
+class HashCache;
+
 struct PythonProbeOptions {
   bool fast = false;  ///< trust RECORD; read no package file contents
-  /// The incremental hash cache (HashCache::default_file()), "" for none. Only
-  /// for filesystems whose stat gives real device, inode and ctime (a live
-  /// directory tree, not an image).
-  std::string cache_file;
+  /// The incremental hash cache, or none. Only for filesystems whose stat
+  /// gives real device, inode and ctime (a live directory tree, not an
+  /// image). The caller saves it.
+  HashCache* cache = nullptr;
   /// dpkg's database inside the target: the file lists of Debian's egg-info packages.
   std::string dpkg_info_dir = "/var/lib/dpkg/info";
 };

@@ -117,10 +117,13 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   PythonProbeOptions python_options;
   python_options.fast = req.fast;
   // The cache keys on real device/inode/ctime: live directory trees only.
-  if (req.use_cache && req.kind != TargetKind::kImage) {
-    python_options.cache_file = HashCache::default_file();
+  std::unique_ptr<HashCache> cache;
+  if (req.use_cache && !req.fast && req.kind != TargetKind::kImage) {
+    cache = std::make_unique<HashCache>(HashCache::default_file());
+    python_options.cache = cache.get();
   }
   auto package_files = probe_python_packages(*target.fs, target.site_dirs, python_options, fp);
+  if (cache) (void)cache->save();  // a cache that cannot be written only costs time
   if (req.kind != TargetKind::kSite) {
     target.python.site_dirs = target.site_dirs;
     fp.python = target.python;

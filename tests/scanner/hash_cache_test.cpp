@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/cached_filesystem.hpp"
 #include "scanner/file_hasher.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "support/process.hpp"
@@ -270,6 +271,25 @@ TEST(HashCacheInHasher, Md5IsCachedWithTheSha256) {
   ASSERT_TRUE(warm[0]);
   EXPECT_EQ(warm[0]->sha256, cold[0]->sha256);
   EXPECT_EQ(warm[0]->extra, cold[0]->extra);
+}
+
+TEST(CachedFileSystem, Sha256ComesFromTheCacheEverythingElseFromTheInnerFs) {
+  TempDir tmp;
+  LiveFileSystem live("/");
+  std::string path = tmp / "lib.so";
+  write_file(path, "ELF");
+  HashCache cache(tmp / "c/file-hashes.bin", later());
+  CachedFileSystem fs(live, cache);
+  auto cold = fs.sha256(path);
+  ASSERT_TRUE(cold);
+  EXPECT_EQ(*cold, lockfile::sha256_hex("ELF"));
+  EXPECT_EQ(cache.size(), 1u);
+  cache.store(FileKey::of(*live.stat(path)), digest(0xCD));  // planted: proves the hit
+  std::string planted;
+  for (int i = 0; i < 32; ++i) planted += "cd";
+  EXPECT_EQ(*fs.sha256(path), planted);
+  EXPECT_EQ(*fs.read(path, 100), "ELF");
+  EXPECT_FALSE(fs.sha256(tmp / "missing.so"));
 }
 
 }  // namespace

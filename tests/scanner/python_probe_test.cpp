@@ -302,23 +302,28 @@ TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
   install(site, "alpha", {{"alpha/__init__.py", "A = 1\n"}, {"alpha/big.bin", std::string(1 << 20, 'z')}});
   write_file(site + "/alpha/evil.py", "");
   LiveFileSystem fs("/");
-  PythonProbeOptions opts;
-  opts.cache_file = tmp / "cache/envlock/file-hashes.bin";
+  std::string cache_file = tmp / "cache/envlock/file-hashes.bin";
   auto scan = [&] {
+    // An hour ahead: files this test just wrote count as old enough to cache.
+    HashCache cache(cache_file, HashCache::wall_clock_ns() + 3600'000'000'000);
+    PythonProbeOptions opts;
+    opts.cache = &cache;
     lockfile::Fingerprint fp;
     probe_python_packages(fs, {site}, opts, fp);
+    EXPECT_TRUE(cache.save());
     lockfile::canonicalize(fp);
     return fp;
   };
   auto uncached = probe(site, false);
   lockfile::canonicalize(uncached);
   auto cold = scan();
+  ASSERT_GT(HashCache(cache_file).size(), 0u);
   auto warm = scan();
   for (const auto* fp : {&cold, &warm}) {
     EXPECT_EQ(pkg(*fp, "alpha").files.digest, pkg(uncached, "alpha").files.digest);
     EXPECT_EQ(problems(*fp), problems(uncached));
   }
-  write_file(opts.cache_file, "garbage");
+  write_file(cache_file, "garbage");
   auto garbled = scan();
   EXPECT_EQ(pkg(garbled, "alpha").files.digest, pkg(uncached, "alpha").files.digest);
   // A change after a warm scan is seen, cache or not.
