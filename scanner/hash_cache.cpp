@@ -158,6 +158,8 @@ HashCache::HashCache(std::string file, std::int64_t now_ns)
 }
 
 Result<void> HashCache::load(const std::string& file, Map& out) {
+  struct stat dir_st;
+  if (::lstat(parent_path(file).c_str(), &dir_st) != 0 && errno == ENOENT) return {};  // first run
   int dir_fd = ENVLOCK_TRY(open_dir(parent_path(file)));
   Fd dir{dir_fd};
   std::string name = base_name(file);

@@ -1,7 +1,6 @@
 #include "scanner/site_discovery.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -14,13 +13,26 @@ namespace {
 constexpr std::uint64_t kSmallFile = 1ull << 20;
 constexpr std::uint64_t kDpkgStatusLimit = 64ull << 20;
 
-// "python3.11" -> "3.11"; "" for anything else.
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "python3.11" -> "3.11"; "" for anything else. At most three digits: a
+// hostile "python3.99999999999" must not overflow the sort's stoi.
 std::string minor_from_dirname(std::string_view name) {
   if (!name.starts_with("python3.")) return {};
   std::string_view rest = name.substr(6);
   std::string_view minor = rest.substr(2);
-  if (minor.empty() || !std::all_of(minor.begin(), minor.end(), ::isdigit)) return {};
+  if (minor.empty() || minor.size() > 3 || !std::all_of(minor.begin(), minor.end(), is_digit)) {
+    return {};
+  }
   return std::string(rest);
+}
+
+// Length of the run of characters accepted by `ok` at the start of `s`.
+template <typename F>
+std::size_t span(std::string_view s, F ok) {
+  std::size_t n = 0;
+  while (n < s.size() && ok(s[n])) ++n;
+  return n;
 }
 
 std::vector<std::string> python_minors_in(const FileSystem& fs, const std::string& libdir) {
@@ -68,10 +80,31 @@ std::string version_from_dpkg(const FileSystem& fs, const std::string& minor) {
   auto pos = text->find(want);
   if (pos == std::string::npos) return {};
   auto end = text->find("\n\n", pos);
-  auto block = text->substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-  std::smatch m;
-  static const std::regex version_re("\nVersion: (?:[0-9]+:)?([0-9]+\\.[0-9]+\\.[0-9]+[a-z0-9]*)");
-  if (std::regex_search(block, m, version_re)) return m[1];
+  std::string_view block(*text);
+  block = block.substr(pos, end == std::string::npos ? std::string_view::npos : end - pos);
+  // "Version: [epoch:]X.Y.Z[a-z0-9]*..." -> "X.Y.Z..."; parsed by hand, as
+  // std::regex recurses per character and a hostile status file is 64 MiB.
+  constexpr std::string_view kField = "\nVersion: ";
+  for (auto at = block.find(kField); at != std::string_view::npos; at = block.find(kField, at + 1)) {
+    std::string_view v = block.substr(at + kField.size());
+    if (std::size_t epoch = span(v, is_digit); epoch > 0 && epoch < v.size() && v[epoch] == ':') {
+      v.remove_prefix(epoch + 1);
+    }
+    std::size_t n = 0;
+    bool ok = true;
+    for (int part = 0; part < 3 && ok; ++part) {
+      if (part > 0) {
+        ok = n < v.size() && v[n] == '.';
+        ++n;
+      }
+      std::size_t digits = ok ? span(v.substr(std::min(n, v.size())), is_digit) : 0;
+      ok = ok && digits > 0;
+      n += digits;
+    }
+    if (!ok) continue;
+    n += span(v.substr(n), [](char c) { return is_digit(c) || (c >= 'a' && c <= 'z'); });
+    return std::string(v.substr(0, n));
+  }
   return {};
 }
 
@@ -138,7 +171,8 @@ Result<DiscoveredPython> discover_venv(const FileSystem& fs, const std::string& 
   settle_version(fs, prefix, minors.front(), hint, out.python);
   add_prefix_sites(fs, prefix, minors.front(), out.site_dirs);
   std::string inc = cfg["include-system-site-packages"];
-  std::transform(inc.begin(), inc.end(), inc.begin(), ::tolower);
+  std::transform(inc.begin(), inc.end(), inc.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
   if (inc == "true" && cfg.count("home")) {
     std::string base = parent_path(normalize_path(cfg["home"]));
     add_prefix_sites(fs, base, minors.front(), out.site_dirs);
@@ -150,10 +184,24 @@ Result<DiscoveredPython> discover_venv(const FileSystem& fs, const std::string& 
 }  // namespace
 
 std::string version_from_patchlevel(std::string_view text) {
-  static const std::regex re("#define[ \t]+PY_VERSION[ \t]+\"([0-9A-Za-z.+]+)\"");
-  std::string s(text.substr(0, 1 << 16));
-  std::smatch m;
-  if (std::regex_search(s, m, re)) return m[1];
+  // #define[ \t]+PY_VERSION[ \t]+"([0-9A-Za-z.+]+)", by hand: std::regex
+  // recurses per character of a run.
+  text = text.substr(0, 1 << 16);
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  for (auto at = text.find("#define"); at != std::string_view::npos; at = text.find("#define", at + 1)) {
+    std::string_view rest = text.substr(at + 7);
+    std::size_t n = span(rest, blank);
+    if (n == 0 || !rest.substr(n).starts_with("PY_VERSION")) continue;
+    rest.remove_prefix(n + 10);
+    n = span(rest, blank);
+    if (n == 0 || n >= rest.size() || rest[n] != '"') continue;
+    rest.remove_prefix(n + 1);
+    std::size_t len = span(rest, [](char c) {
+      return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '+';
+    });
+    if (len == 0 || len >= rest.size() || rest[len] != '"') continue;
+    return std::string(rest.substr(0, len));
+  }
   return {};
 }
 

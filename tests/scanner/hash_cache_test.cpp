@@ -77,6 +77,13 @@ TEST(HashCache, SavesAndLoadsItsEntriesPrivately) {
   EXPECT_FALSE(loaded.lookup(other_ctime, false));
 }
 
+TEST(HashCache, AMissingCacheIsEmptyWithoutANote) {
+  TempDir tmp;
+  HashCache first(tmp / "no/such/dir/file-hashes.bin", later());
+  EXPECT_EQ(first.size(), 0u);
+  EXPECT_EQ(first.note(), "");
+}
+
 TEST(HashCache, KeepsAnMd5WhenOneWasTaken) {
   TempDir tmp;
   std::string file = tmp / "c/file-hashes.bin";

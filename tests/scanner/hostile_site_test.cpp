@@ -14,6 +14,7 @@
 #include "scanner/live_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/python_probe.hpp"
+#include "scanner/site_discovery.hpp"
 #include "scanner/unlisted_files.hpp"
 #include "support/process.hpp"
 
@@ -152,6 +153,26 @@ TEST(HostileSite, DeepUnlistedTreesStopWithADiagnostic) {
   EXPECT_EQ(diagnostics[0].message,
             "more than 4 entries in package directories; stopped looking for unlisted files");
   EXPECT_LE(problems.size(), 4u);
+}
+
+// Regressions: a directory name whose minor overflowed std::stoi (an uncaught
+// exception), and digit runs that made std::regex recurse off the stack.
+TEST(HostileSite, RootDiscoverySurvivesHugeNumbers) {
+  TempDir tmp;
+  write_file(tmp / "usr/lib/python3.99999999999999999999/site-packages/x.py", "");
+  write_file(tmp / "usr/lib/python3.11/site-packages/x.py", "");
+  std::string digits(1 << 20, '7');
+  write_file(tmp / "usr/include/python3.11/patchlevel.h", "#define PY_VERSION \"" + digits + "\n");
+  write_file(tmp / "var/lib/dpkg/status",
+             "Package: python3.11-minimal\nVersion: " + digits + "\nVersion: 3.11.2-6\n\n");
+  LiveFileSystem fs(tmp.path());
+  auto found = discover_python(fs, "/");
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->python.version, "3.11.2");
+  EXPECT_EQ(found->site_dirs, std::vector<std::string>{"/usr/lib/python3.11/site-packages"});
+  // Only the first 64 KiB are looked at: the run never ends there.
+  EXPECT_EQ(version_from_patchlevel("#define PY_VERSION \"" + digits + "\""), "");
+  EXPECT_EQ(version_from_patchlevel("#define\tPY_VERSION  \"3.12.0rc1+\"\n"), "3.12.0rc1+");
 }
 
 }  // namespace
