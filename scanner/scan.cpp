@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "scanner/cached_filesystem.hpp"
 #include "scanner/hash_cache.hpp"
 #include "scanner/cpu_probe.hpp"
 #include "scanner/env_probe.hpp"
@@ -123,7 +124,6 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
     python_options.cache = cache.get();
   }
   auto package_files = probe_python_packages(*target.fs, target.site_dirs, python_options, fp);
-  if (cache) (void)cache->save();  // a cache that cannot be written only costs time
   if (req.kind != TargetKind::kSite) {
     target.python.site_dirs = target.site_dirs;
     fp.python = target.python;
@@ -143,7 +143,12 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   for (auto& f : package_files) {
     if (may_be_native(f.path)) owned.push_back({std::move(f.path), std::move(f.owner)});
   }
-  probe_native(*target.fs, owned, native_options, fp);
+  if (cache) {
+    probe_native(CachedFileSystem(*target.fs, *cache), owned, native_options, fp);
+    (void)cache->save();  // a cache that cannot be written only costs time
+  } else {
+    probe_native(*target.fs, owned, native_options, fp);
+  }
 
   if (target.live_host) {
     // Hardware belongs to the machine that runs the scan; only live targets have one.
