@@ -1,0 +1,82 @@
+// The incremental hash cache end to end: the real binary, a private
+// XDG_CACHE_HOME, the committed fixture site (its files are old enough to be
+// cached). Same output cold, warm, with --no-cache and with a garbled cache.
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "scanner/hash_cache.hpp"
+#include "scanner/live_filesystem.hpp"
+#include "support/process.hpp"
+
+namespace envlock {
+namespace {
+
+using testing::envlock;
+using testing::TempDir;
+
+const std::string kBasic = std::string(ENVLOCK_FIXTURES) + "/sites/basic";
+
+// The scan without its creation time, as text.
+std::string scan(const std::string& cache_home, std::vector<std::string> extra = {}) {
+  ::unsetenv("XDG_CACHE_HOME");  // the child's environment gets ours first
+  std::vector<std::string> args{"scan", "--site", kBasic, "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = envlock(args, {"XDG_CACHE_HOME=" + cache_home});
+  EXPECT_EQ(r.status, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  doc["envlock"].erase("created");
+  return doc.dump(1);
+}
+
+TEST(ScanCache, ColdWarmNoCacheAndGarbledGiveTheSameScan) {
+  TempDir tmp;
+  std::string home = tmp / "cache";
+  std::string file = home + "/envlock/file-hashes.bin";
+  std::string uncached = scan(tmp / "unused", {"--no-cache"});
+  EXPECT_FALSE(std::filesystem::exists(tmp / "unused")) << "--no-cache writes nothing";
+
+  EXPECT_EQ(scan(home), uncached);
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_GT(scanner::HashCache(file).size(), 0u);
+  EXPECT_EQ(scan(home), uncached);
+
+  testing::write_file(file, "garbage");
+  EXPECT_EQ(scan(home), uncached);
+  EXPECT_EQ(scanner::HashCache(file).note(), "") << "rebuilt by the scan";
+}
+
+TEST(ScanCache, AWarmScanAnswersFromTheCacheAndNoCacheDoesNot) {
+  TempDir tmp;
+  std::string home = tmp / "cache";
+  std::string file = home + "/envlock/file-hashes.bin";
+  // Plant a wrong digest under the exact stat key of one file: a warm scan
+  // believes it (the proof that nothing was read), --no-cache does not.
+  scanner::LiveFileSystem fs("/");
+  auto st = fs.stat(kBasic + "/good_pkg/__init__.py");
+  ASSERT_TRUE(st);
+  {
+    scanner::HashCache cache(file, scanner::HashCache::wall_clock_ns() + 3600'000'000'000);
+    scanner::CachedDigest wrong;
+    wrong.sha256.fill(0x42);
+    cache.store(scanner::FileKey::of(*st), wrong);
+    ASSERT_TRUE(cache.save());
+  }
+  auto warm = nlohmann::json::parse(scan(home));
+  bool planted_seen = false;
+  for (const auto& p : warm.value("integrity", nlohmann::json::array())) {
+    planted_seen |= p["path"] == "good_pkg/__init__.py" && p["problem"] == "modified";
+  }
+  EXPECT_TRUE(planted_seen) << warm.dump(1);
+  auto cold = nlohmann::json::parse(scan(home, {"--no-cache"}));
+  for (const auto& p : cold.value("integrity", nlohmann::json::array())) {
+    EXPECT_NE(p["path"], "good_pkg/__init__.py") << p.dump();
+  }
+}
+
+}  // namespace
+}  // namespace envlock
