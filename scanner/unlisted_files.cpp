@@ -1,7 +1,8 @@
 #include "scanner/unlisted_files.hpp"
 
-#include <map>
+#include <algorithm>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace envlock::scanner {
@@ -14,6 +15,12 @@ struct PackageDir {
   std::size_t prefix_size = 0;  ///< of site + "/"
 };
 
+// Directory -> the names in it that some list accounts for (files, and the
+// directories on the way to listed files). One lookup per directory, then
+// short names per entry: a site has tens of thousands of entries.
+using Listed = std::unordered_map<std::string, std::unordered_set<std::string>>;
+using Dirs = std::unordered_map<std::string, PackageDir>;
+
 std::string join_owners(const std::set<std::string>& owners) {
   std::string out;
   for (const auto& o : owners) {
@@ -25,16 +32,21 @@ std::string join_owners(const std::set<std::string>& owners) {
 
 class Walker {
  public:
-  Walker(const FileSystem& fs, const std::unordered_set<std::string>& listed,
-         const std::map<std::string, PackageDir>& dirs, std::vector<lockfile::FileProblem>& problems,
+  Walker(const FileSystem& fs, const Listed& listed, const Dirs& dirs,
+         std::vector<lockfile::FileProblem>& problems,
          std::vector<lockfile::Diagnostic>& diagnostics, const UnlistedLimits& limits)
       : fs_(fs), listed_(listed), dirs_(dirs), problems_(problems), diagnostics_(diagnostics),
         limits_(limits) {}
 
   void run() {
-    for (const auto& [dir, info] : dirs_) {
+    // Sorted, so that where a limit stops the search does not depend on hashing.
+    std::vector<const Dirs::value_type*> order;
+    order.reserve(dirs_.size());
+    for (const auto& d : dirs_) order.push_back(&d);
+    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    for (const auto* d : order) {
       if (stopped_) return;
-      walk(dir, info, 0);
+      walk(d->first, d->second, 0);
     }
   }
 
@@ -48,6 +60,8 @@ class Walker {
     }
     auto entries = fs_.list(dir);
     if (!entries) return;  // a package directory that is gone: its files are "deleted"
+    auto it = depth == 0 ? listed_.find(dir) : listed_.end();
+    const auto* names = it == listed_.end() ? nullptr : &it->second;
     for (const auto& e : *entries) {
       if (stopped_) return;
       if (++seen_ > limits_.max_entries) {
@@ -55,13 +69,16 @@ class Walker {
                       " entries in package directories; stopped looking for unlisted files");
         return;
       }
-      std::string full = join_path(dir, e.name);
-      if (listed_.count(full) != 0) continue;
+      const bool is_listed = names && names->count(e.name) != 0;
       if (e.type == FileType::kDirectory) {
-        if (dirs_.count(full) == 0) walk(full, info, depth + 1);
+        // A package directory is walked on its own; a directory only listed
+        // (dpkg lists them) or not at all is searched here.
+        if (!is_listed || dirs_.count(join_path(dir, e.name)) == 0) {
+          walk(join_path(dir, e.name), info, depth + 1);
+        }
         continue;
       }
-      report(full, dir, info);
+      if (!is_listed) report(join_path(dir, e.name), dir, info);
     }
   }
 
@@ -83,8 +100,8 @@ class Walker {
   }
 
   const FileSystem& fs_;
-  const std::unordered_set<std::string>& listed_;
-  const std::map<std::string, PackageDir>& dirs_;
+  const Listed& listed_;
+  const Dirs& dirs_;
   std::vector<lockfile::FileProblem>& problems_;
   std::vector<lockfile::Diagnostic>& diagnostics_;
   const UnlistedLimits& limits_;
@@ -98,23 +115,31 @@ void find_unlisted_files(const FileSystem& fs, const std::vector<PackageListing>
                          std::vector<lockfile::FileProblem>& problems,
                          std::vector<lockfile::Diagnostic>& diagnostics,
                          const UnlistedLimits& limits) {
-  std::unordered_set<std::string> listed;
-  std::map<std::string, PackageDir> dirs;
+  Listed listed;
+  Dirs dirs;
   for (const auto& l : listings) {
     const std::string prefix = l.site == "/" ? "/" : l.site + "/";
+    const bool owns = !l.package.empty();
     for (const auto& path : l.paths) {
-      listed.insert(path);
-      if (l.package.empty() || !path.starts_with(prefix)) continue;  // "../../bin/x": outside the site
-      // Every ancestor strictly below the site; once one already names this
-      // owner, all above it do too.
-      for (std::string d = parent_path(path); d.size() > prefix.size() && d.starts_with(prefix);
-           d = parent_path(d)) {
-        auto& info = dirs[d];
-        if (info.site.empty()) {
-          info.site = l.site;
-          info.prefix_size = prefix.size();
+      // Each step up marks the child's name as accounted for in its parent;
+      // once a directory already names this owner, all above it do too.
+      std::string child = path;
+      std::string dir = parent_path(path);
+      while (true) {
+        bool fresh_name = listed[dir].insert(base_name(child)).second;
+        bool below_site = owns && dir.size() > prefix.size() && dir.starts_with(prefix);
+        bool fresh_owner = false;
+        if (below_site) {
+          auto& info = dirs[dir];
+          if (info.site.empty()) {
+            info.site = l.site;
+            info.prefix_size = prefix.size();
+          }
+          fresh_owner = info.owners.insert(l.package).second;
         }
-        if (!info.owners.insert(l.package).second) break;
+        if ((!fresh_name && !fresh_owner) || dir == "/" || dir.size() <= prefix.size()) break;
+        child = dir;
+        dir = parent_path(dir);
       }
     }
   }
