@@ -175,5 +175,41 @@ TEST(HostileSite, RootDiscoverySurvivesHugeNumbers) {
   EXPECT_EQ(version_from_patchlevel("#define\tPY_VERSION  \"3.12.0rc1+\"\n"), "3.12.0rc1+");
 }
 
+// Replays the site_discovery_fuzz inputs that crashed, laid out on disk the
+// way the fuzz target lays them out in memory (see tests/fuzz/site_discovery_fuzz.cpp).
+TEST(HostileSite, SiteDiscoveryFuzzRegressionsReplay) {
+  int replayed = 0;
+  for (const auto& f : std::filesystem::directory_iterator(std::string(ENVLOCK_FIXTURES) +
+                                                           "/fuzz/site_discovery")) {
+    if (!f.path().filename().string().starts_with("regression_")) continue;
+    std::string text = envlock::testing::read_file(f.path().string());
+    std::vector<std::string> parts;
+    for (std::size_t at; parts.size() < 4 && (at = text.find("\n@@\n")) != std::string::npos;) {
+      parts.push_back(text.substr(0, at));
+      text.erase(0, at + 4);
+    }
+    parts.push_back(text);
+    parts.resize(5);
+    TempDir tmp;
+    write_file(tmp / "venv/pyvenv.cfg", parts[0]);
+    write_file(tmp / "opt/conda/conda-meta/python-3.11.7-h0.json", parts[1]);
+    write_file(tmp / "var/lib/dpkg/status", parts[2]);
+    std::size_t start = 0;
+    while (start < parts[4].size()) {
+      std::size_t nl = parts[4].find('\n', start);
+      std::string name = parts[4].substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+      start = nl == std::string::npos ? parts[4].size() : nl + 1;
+      for (std::string base : {"usr", "usr/local", "venv", "opt/conda"}) {
+        write_file(tmp / (base + "/lib/" + name + "/site-packages/x.py"), "");
+        write_file(tmp / (base + "/include/" + name + "/patchlevel.h"), parts[3]);
+      }
+    }
+    LiveFileSystem fs(tmp.path());
+    for (const char* prefix : {"/", "/venv", "/opt/conda"}) (void)discover_python(fs, prefix);
+    ++replayed;
+  }
+  EXPECT_EQ(replayed, 2);
+}
+
 }  // namespace
 }  // namespace envlock::scanner
