@@ -190,6 +190,42 @@ TEST(PythonProbe, OtherHashAlgorithmsAreVerified) {
   EXPECT_NE(modified.actual, modified.expected);
 }
 
+// Like an image: SHA-256s taken while streaming, but no content of large files.
+class HashesOnlyFileSystem final : public FileSystem {
+ public:
+  Result<FileStat> stat(std::string_view p) const override { return live_.stat(p); }
+  Result<FileStat> lstat(std::string_view p) const override { return live_.lstat(p); }
+  Result<std::vector<DirEntry>> list(std::string_view d) const override { return live_.list(d); }
+  Result<std::string> read(std::string_view p, std::uint64_t max) const override { return live_.read(p, max); }
+  Result<std::string> read_prefix(std::string_view p, std::uint64_t max) const override {
+    return live_.read_prefix(p, max);
+  }
+  Result<std::string> readlink(std::string_view p) const override { return live_.readlink(p); }
+  Result<std::string> realpath(std::string_view p) const override { return live_.realpath(p); }
+  Result<void> read_chunks(std::string_view p,
+                           const std::function<void(const char*, std::size_t)>&) const override {
+    return fail(std::string(p) + ": content not retained");
+  }
+  Result<std::string> sha256(std::string_view p) const override { return live_.sha256(p); }
+  std::string describe() const override { return "hashes-only"; }
+
+ private:
+  LiveFileSystem live_{"/"};
+};
+
+TEST(PythonProbe, AHashTheFilesystemCannotComputeLeavesThePackageUnverifiable) {
+  TempDir tmp;
+  std::string site = tmp / "site";
+  install(site, "strong", {{"strong/__init__.py", "x\n"}});
+  std::string record = envlock::testing::read_file(site + "/strong-1.0.dist-info/RECORD");
+  record.replace(record.find("strong/__init__.py,sha256="), 26, "strong/__init__.py,sha512=");
+  write_file(site + "/strong-1.0.dist-info/RECORD", record);
+  HashesOnlyFileSystem fs;
+  lockfile::Fingerprint fp;
+  probe_python_packages(fs, {site}, {}, fp);
+  EXPECT_EQ(problems(fp), (Problems{{"strong-1.0.dist-info", "unverifiable", "strong"}}));
+}
+
 TEST(PythonProbe, AFileReplacedByAFifoIsModifiedNotAHang) {
   TempDir tmp;
   std::string site = tmp / "site";
