@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <string>
 
 #include "cli/output.hpp"
 #include "cli/signing.hpp"
@@ -54,22 +55,31 @@ Result<std::string> fetch_url(const std::string& url) {
   curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "envlock/" ENVLOCK_VERSION);
   CURLcode rc = curl_easy_perform(curl.get());
   if (d.too_big) return fail(url + ": larger than the 64 MiB limit for a lock");
+  if (rc == CURLE_HTTP_RETURNED_ERROR) {
+    long code = 0;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
+    return fail(url + ": the server answered HTTP " + std::to_string(code));
+  }
   if (rc != CURLE_OK) return fail(url + ": " + curl_easy_strerror(rc));
   return d.body;
 }
 
 Result<LoadedLock> load_lock(const std::string& location, const std::string& pubkey_path) {
   LoadedLock out;
+  if (!is_url(location) && pubkey_path.empty()) {
+    out.fingerprint = ENVLOCK_TRY(lockfile::read_fingerprint_file(location));
+    return out;
+  }
+  // Read once: the bytes whose signature is checked are the bytes parsed.
   if (is_url(location)) {
     out.text = ENVLOCK_TRY(fetch_url(location));
-    out.fingerprint = ENVLOCK_TRY(lockfile::parse_fingerprint_text(out.text, location));
   } else {
-    out.fingerprint = ENVLOCK_TRY(lockfile::read_fingerprint_file(location));
-    if (!pubkey_path.empty()) out.text = ENVLOCK_TRY(read_input_file(location, "lock"));
+    out.text = ENVLOCK_TRY(read_input_file(location, "lock"));
   }
-  if (!pubkey_path.empty()) {
-    ENVLOCK_TRY(verify_lock_file_signature(out.text, location, pubkey_path));
-  }
+  // The signature first: an edit anywhere, even one that breaks the TOML, is
+  // a failed signature (exit 3), not a syntax error.
+  if (!pubkey_path.empty()) ENVLOCK_TRY(verify_lock_file_signature(out.text, location, pubkey_path));
+  out.fingerprint = ENVLOCK_TRY(lockfile::parse_fingerprint_text(out.text, location));
   return out;
 }
 

@@ -24,6 +24,10 @@ class CachedFileSystem final : public FileSystem {
   Result<std::string> read_prefix(std::string_view path, std::uint64_t max_bytes) const override {
     return inner_.read_prefix(path, max_bytes);
   }
+  Result<std::string> read_at(std::string_view path, std::uint64_t offset,
+                              std::uint64_t size) const override {
+    return inner_.read_at(path, offset, size);
+  }
   Result<std::string> readlink(std::string_view path) const override { return inner_.readlink(path); }
   Result<std::string> realpath(std::string_view path) const override { return inner_.realpath(path); }
   Result<void> read_chunks(

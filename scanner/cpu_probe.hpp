@@ -45,7 +45,8 @@ inline constexpr std::uint64_t kXcr0Avx512 = 0xe6;      ///< + opmask, ZMM_Hi256
 inline constexpr std::uint64_t kXcr0Amx = 0x60000;      ///< XTILECFG + XTILEDATA
 
 /// Reads this machine's cpuid leaves and XCR0 (x86-64) or auxv hwcaps
-/// (aarch64). Implemented per architecture in cpu_x86.cpp / cpu_arm64.cpp.
+/// (aarch64). Implemented per architecture in cpu_x86.cpp / cpu_arm64.cpp;
+/// cpu_generic.cpp (other architectures) reports nothing, leaving /proc/cpuinfo.
 CpuidFacts native_cpuid_facts();
 
 /// This machine's features from the instruction path, under their Linux

@@ -431,25 +431,29 @@ Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path) {
   if (!first) return tl::unexpected(first.error());
   auto info = read_elf(*first, path);
   if (info || first->size() < kFirstReadBytes) return info;
+  // Large objects keep PT_DYNAMIC after their code while the string and
+  // version tables sit near the start: the first read plus that window is
+  // usually all it takes, without reading the megabytes in between.
+  if (auto range = elf_dynamic_range(*first);
+      range && range->offset >= first->size() && range->size <= kMaxDynamicBytes) {
+    auto window = fs.read_at(path, range->offset, range->size);
+    if (window && window->size() == range->size) {
+      if (auto windowed = read_elf(*first, range->offset, *window, path)) return windowed;
+    }
+  }
   // Dynamic data past the first read: only then pay for the full prefix.
   auto prefix = fs.read_prefix(path, kElfPrefixBytes);
   if (!prefix) return tl::unexpected(prefix.error());
   info = read_elf(*prefix, path);
   if (info || prefix->size() < kElfPrefixBytes) return info;
-  // Large objects keep PT_DYNAMIC after their code, beyond the prefix. Stream
-  // the file once and keep just that window (an image keeps it when it can).
+  // Large objects keep PT_DYNAMIC after their code, beyond the prefix: read
+  // just that window (an image keeps it while streaming when it can).
   auto range = elf_dynamic_range(*prefix);
   if (!range || range->offset < prefix->size() || range->size > kMaxDynamicBytes) return info;
-  std::string window;
-  std::uint64_t at = 0;
-  auto streamed = fs.read_chunks(path, [&](const char* data, std::size_t size) {
-    std::uint64_t begin = std::max(at, range->offset), end = std::min(at + size, range->offset + range->size);
-    if (begin < end) window.append(data + (begin - at), end - begin);
-    at += size;
-  });
-  // An image that kept only the prefix cannot stream the rest: the parse error says more.
-  if (!streamed || window.empty()) return info;
-  return read_elf(*prefix, range->offset, window, path);
+  auto window = fs.read_at(path, range->offset, range->size);
+  // An image that kept only the prefix cannot give the rest: the parse error says more.
+  if (!window || window->empty()) return info;
+  return read_elf(*prefix, range->offset, *window, path);
 }
 
 int compare_dotted(std::string_view a, std::string_view b) {

@@ -82,8 +82,8 @@ std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes);
 /// Reads the prefix of `path` through `fs` and parses it. Starts with a small
 /// prefix and only asks for kElfPrefixBytes when the dynamic data lies beyond
 /// it, so scanning hundreds of large libraries stays cheap; when PT_DYNAMIC
-/// lies beyond even that, streams the file once (read_chunks) to pick up just
-/// the dynamic table. Errors name `path`.
+/// lies beyond even that, reads just the dynamic table (FileSystem::read_at).
+/// Errors name `path`.
 Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path);
 
 /// Highest "<prefix>x.y[.z]" among names, compared numerically ("GLIBC_" ->

@@ -1,5 +1,8 @@
 #include "scanner/filesystem.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "lockfile/sha256.hpp"
 
 namespace envlock::scanner {
@@ -9,6 +12,20 @@ Result<std::string> FileSystem::sha256(std::string_view path) const {
   auto done = read_chunks(path, [&](const char* data, std::size_t size) { hash.update(data, size); });
   if (!done) return tl::unexpected(done.error());
   return hash.hex_final();
+}
+
+Result<std::string> FileSystem::read_at(std::string_view path, std::uint64_t offset,
+                                        std::uint64_t size) const {
+  std::string window;
+  std::uint64_t at = 0;
+  const std::uint64_t end = size > UINT64_MAX - offset ? UINT64_MAX : offset + size;
+  auto done = read_chunks(path, [&](const char* data, std::size_t n) {
+    std::uint64_t begin = std::max(at, offset), stop = std::min(at + n, end);
+    if (begin < stop) window.append(data + (begin - at), stop - begin);
+    at += n;
+  });
+  if (!done) return tl::unexpected(done.error());
+  return window;
 }
 
 bool FileSystem::is_dir(std::string_view path) const {
@@ -29,7 +46,27 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return out;
 }
 
+namespace {
+
+// Absolute, no trailing '/', no empty, "." or ".." component: what
+// normalize_path returns, so it can be returned as it is. Most paths a scan
+// builds (a site directory joined with a RECORD row) already are.
+bool already_normal(std::string_view path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/') return false;
+  std::size_t i = 1;
+  while (i <= path.size()) {
+    std::size_t j = std::min(path.find('/', i), path.size());
+    std::string_view part = path.substr(i, j - i);
+    if (part.empty() || part == "." || part == "..") return false;
+    i = j + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string normalize_path(std::string_view path) {
+  if (already_normal(path)) return std::string(path);
   std::vector<std::string_view> parts;
   std::size_t i = 0;
   while (i <= path.size()) {

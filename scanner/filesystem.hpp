@@ -63,6 +63,13 @@ class FileSystem {
   virtual Result<void> read_chunks(
       std::string_view path,
       const std::function<void(const char* data, std::size_t size)>& sink) const = 0;
+  /// Up to size bytes of a regular file from offset (fewer at its end, none
+  /// past it). Large shared objects keep their dynamic section after the code,
+  /// far beyond any sensible prefix. The default streams read_chunks and keeps
+  /// the window; a live file is read in place, an image answers from what it
+  /// kept while streaming.
+  virtual Result<std::string> read_at(std::string_view path, std::uint64_t offset,
+                                      std::uint64_t size) const;
   /// Lower-case hex SHA-256 of a regular file. The default streams read_chunks;
   /// an image implementation may answer from hashes taken while streaming.
   virtual Result<std::string> sha256(std::string_view path) const;

@@ -1,18 +1,12 @@
 #include "scanner/hash_cache.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <random>
 #include <vector>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/cache_file.hpp"
 
 namespace envlock::scanner {
 
@@ -31,8 +25,6 @@ constexpr std::uint64_t kMaxFileSize =
     kHeaderSize + HashCache::kMaxEntries * kEntrySize + kTrailerSize;
 constexpr const char* kFileName = "file-hashes.bin";
 
-std::string errno_text() { return std::strerror(errno); }
-
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i) & 0xFF));
 }
@@ -48,75 +40,6 @@ std::uint32_t get_u32(const char* p) {
   std::uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(p[i]);
   return v;
-}
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// A cache directory or file that someone else could write is someone else's
-// cache: its entries could hide a change. Root's files are trusted by root only.
-Result<void> check_ours(const struct stat& st, const std::string& what) {
-  if (st.st_uid != ::geteuid()) return fail(what + ": owned by another user");
-  if ((st.st_mode & 022) != 0) return fail(what + ": writable by other users");
-  return {};
-}
-
-// Opens the cache directory without following a symlink in its last component,
-// and checks that it is ours.
-Result<int> open_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return fail(dir + ": " + errno_text());
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return fail(dir + ": " + errno_text());
-  }
-  if (auto ok = check_ours(st, dir); !ok) {
-    ::close(fd);
-    return tl::unexpected(ok.error());
-  }
-  return fd;
-}
-
-Result<std::string> read_all(int fd, std::uint64_t size, const std::string& file) {
-  std::string out(static_cast<std::size_t>(size), '\0');
-  std::size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(file + ": " + errno_text());
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  if (got != out.size()) return fail(file + ": shorter than its size");
-  return out;
-}
-
-Result<void> write_all(int fd, std::string_view data, const std::string& file) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(file + ": " + errno_text());
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
-Result<void> make_dirs(const std::string& dir) {
-  if (dir.empty() || dir == "/") return {};
-  struct stat st;
-  if (::lstat(dir.c_str(), &st) == 0) return {};
-  ENVLOCK_TRY(make_dirs(parent_path(dir)));
-  // XDG: directories the application creates get mode 0700.
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return fail(dir + ": " + errno_text());
-  return {};
 }
 
 }  // namespace
@@ -137,12 +60,8 @@ std::int64_t HashCache::wall_clock_ns() {
 }
 
 std::string HashCache::default_file() {
-  // XDG Base Directory: a relative XDG_CACHE_HOME is invalid and ignored.
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg && xdg[0] == '/') return join_path(xdg, std::string("envlock/") + kFileName);
-  const char* home = std::getenv("HOME");
-  if (home && home[0] == '/') return join_path(home, std::string(".cache/envlock/") + kFileName);
-  return "";
+  std::string dir = cache_directory();
+  return dir.empty() ? "" : join_path(dir, kFileName);
 }
 
 HashCache::HashCache(std::string file, std::int64_t now_ns)
@@ -158,25 +77,11 @@ HashCache::HashCache(std::string file, std::int64_t now_ns)
 }
 
 Result<void> HashCache::load(const std::string& file, Map& out) {
-  struct stat dir_st;
-  if (::lstat(parent_path(file).c_str(), &dir_st) != 0 && errno == ENOENT) return {};  // first run
-  int dir_fd = ENVLOCK_TRY(open_dir(parent_path(file)));
-  Fd dir{dir_fd};
-  std::string name = base_name(file);
-  int fd = ::openat(dir.fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return {};
-    return fail(file + ": " + errno_text());
-  }
-  Fd closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return fail(file + ": " + errno_text());
-  if (!S_ISREG(st.st_mode)) return fail(file + ": not a regular file");
-  ENVLOCK_TRY(check_ours(st, file));
-  auto size = static_cast<std::uint64_t>(st.st_size);
+  auto content = ENVLOCK_TRY(read_cache_file(file, kMaxFileSize));
+  if (!content) return {};  // first run
+  const std::string& data = *content;
+  const std::uint64_t size = data.size();
   if (size < kHeaderSize + kTrailerSize) return fail(file + ": truncated");
-  if (size > kMaxFileSize) return fail(file + ": larger than any cache this version writes");
-  std::string data = ENVLOCK_TRY(read_all(fd, size, file));
   if (std::memcmp(data.data(), kMagic, sizeof kMagic) != 0) return fail(file + ": not an envlock cache");
   if (get_u32(data.data() + 8) != kVersion || get_u32(data.data() + 12) != kEntrySize) {
     return fail(file + ": cache version " + std::to_string(get_u32(data.data() + 8)) +
@@ -241,11 +146,6 @@ std::size_t HashCache::size() const {
 Result<void> HashCache::save() {
   std::lock_guard lock(mutex_);
   if (!dirty_ || file_.empty()) return {};
-  std::string dir_path = parent_path(file_);
-  ENVLOCK_TRY(make_dirs(dir_path));
-  int dir_fd = ENVLOCK_TRY(open_dir(dir_path));
-  Fd dir{dir_fd};
-
   // Another scan may have saved since we loaded: keep what it learned.
   Map merged;
   if (load(file_, merged)) {
@@ -285,20 +185,7 @@ Result<void> HashCache::save() {
   }
   out += lockfile::hex_decode(lockfile::sha256_hex(out));
 
-  std::random_device rd;
-  std::string tmp = "." + base_name(file_) + "." + std::to_string(::getpid()) + "." +
-                    std::to_string(rd());
-  int fd = ::openat(dir.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(join_path(dir_path, tmp) + ": " + errno_text());
-  auto written = write_all(fd, out, join_path(dir_path, tmp));
-  if (::close(fd) != 0 && written) written = fail(join_path(dir_path, tmp) + ": " + errno_text());
-  if (written && ::renameat(dir.fd, tmp.c_str(), dir.fd, base_name(file_).c_str()) != 0) {
-    written = fail(file_ + ": " + errno_text());
-  }
-  if (!written) {
-    ::unlinkat(dir.fd, tmp.c_str(), 0);
-    return written;
-  }
+  ENVLOCK_TRY(write_cache_file(file_, out));
   dirty_ = false;
   return {};
 }

@@ -60,9 +60,8 @@ class ImageFileSystem final : public FileSystem {
   /// `size` bytes at `offset` of a regular file (fewer at its end) when the
   /// scan kept all of them: any part of a file kept whole, or the ranges of an
   /// ELF object kept for read_elf, PT_DYNAMIC past the prefix included.
-  /// (FileSystem has no such call yet; the ELF reader would want it for large
-  /// libraries, see docs/images.md.)
-  Result<std::string> read_at(std::string_view path, std::uint64_t offset, std::uint64_t size) const;
+  Result<std::string> read_at(std::string_view path, std::uint64_t offset,
+                              std::uint64_t size) const override;
 
  private:
   Result<Resolved> resolve(std::string_view path, bool follow_last) const;

@@ -11,7 +11,7 @@ namespace {
 // Standard library only; prints one JSON object. sys.path[0] is the script's
 // directory ('' for -c): the cwd is not part of the environment, so drop it.
 constexpr const char* kScript = R"PY(
-import json, os, sys, sysconfig
+import json, os, site, sys, sysconfig
 v = sys.version_info
 full = "%d.%d.%d" % (v[0], v[1], v[2])
 if v[3] != "final":
@@ -25,6 +25,11 @@ else:
 iv = sys.implementation.version
 impl_version = "%d.%d.%d" % (iv[0], iv[1], iv[2])
 path = sys.path[1:] if sys.path and sys.path[0] in ("", os.getcwd()) else sys.path
+# Where site would look, existing or not: creating one of them changes sys.path
+# (interpreter_cache.cpp watches them).
+cands = list(getattr(site, "getsitepackages", lambda: [])())
+if getattr(site, "ENABLE_USER_SITE", False):
+    cands.append(site.getusersitepackages())
 print(json.dumps({
     "implementation": impl,
     "version": full,
@@ -35,6 +40,7 @@ print(json.dumps({
     "base_prefix": getattr(sys, "base_prefix", sys.prefix),
     "executable": sys.executable,
     "sys_path": [p for p in path if os.path.isdir(p)],
+    "site_candidates": cands,
 }))
 )PY";
 
@@ -59,11 +65,14 @@ Result<InterpreterFacts> parse_interpreter_output(std::string_view text, std::st
   if (facts.python.version.empty() || facts.python.implementation.empty()) {
     return fail(std::string(exe) + ": interpreter did not report its version");
   }
-  if (auto it = doc.find("sys_path"); it != doc.end() && it->is_array()) {
-    for (const auto& p : *it) {
-      if (p.is_string()) facts.sys_path.push_back(p.get<std::string>());
+  for (auto [key, out] : {std::pair{"sys_path", &facts.sys_path}, std::pair{"site_candidates", &facts.site_candidates}}) {
+    if (auto it = doc.find(key); it != doc.end() && it->is_array()) {
+      for (const auto& p : *it) {
+        if (p.is_string()) out->push_back(p.get<std::string>());
+      }
     }
   }
+  facts.output = std::string(text);
   return facts;
 }
 

@@ -13,6 +13,10 @@ namespace envlock::scanner {
 struct InterpreterFacts {
   lockfile::Python python;         ///< site_dirs left empty; the catalog fills them
   std::vector<std::string> sys_path;  ///< existing directories, in order, without the cwd entry
+  /// Site directories the interpreter would add if they existed (site.getsitepackages()
+  /// and the user site), for the interpreter cache to watch.
+  std::vector<std::string> site_candidates;
+  std::string output;  ///< the script's JSON exactly as printed (what the cache stores)
 };
 
 /// Runs `exe` (looked up on PATH when it has no '/') with an isolated, fixed

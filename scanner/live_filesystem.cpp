@@ -205,18 +205,29 @@ Result<std::string> LiveFileSystem::read(std::string_view path, std::uint64_t ma
 
 Result<std::string> LiveFileSystem::read_prefix(std::string_view path,
                                                 std::uint64_t max_bytes) const {
+  return read_at(path, 0, max_bytes);
+}
+
+Result<std::string> LiveFileSystem::read_at(std::string_view path, std::uint64_t offset,
+                                            std::uint64_t size) const {
   int fd = ENVLOCK_TRY(open_regular(path));
   FdCloser closer{fd};
+  struct stat st;
+  ::fstat(fd, &st);
+  // Sized by the file, not the request: most objects are far smaller than the
+  // prefix asked for, and zero-filling megabytes per file showed in profiles.
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
   std::string out;
-  out.resize(static_cast<std::size_t>(max_bytes));
+  if (offset >= file_size || offset > static_cast<std::uint64_t>(INT64_MAX)) return out;
+  out.resize(static_cast<std::size_t>(std::min(size, file_size - offset)));
   std::size_t got = 0;
   while (got < out.size()) {
-    ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+    ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail(std::string(path) + ": " + errno_text(errno));
     }
-    if (n == 0) break;
+    if (n == 0) break;  // shrank since fstat
     got += static_cast<std::size_t>(n);
   }
   out.resize(got);

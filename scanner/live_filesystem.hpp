@@ -20,6 +20,8 @@ class LiveFileSystem final : public FileSystem {
   Result<std::vector<DirEntry>> list(std::string_view dir) const override;
   Result<std::string> read(std::string_view path, std::uint64_t max_bytes) const override;
   Result<std::string> read_prefix(std::string_view path, std::uint64_t max_bytes) const override;
+  Result<std::string> read_at(std::string_view path, std::uint64_t offset,
+                              std::uint64_t size) const override;
   Result<std::string> readlink(std::string_view path) const override;
   Result<std::string> realpath(std::string_view path) const override;
   Result<void> read_chunks(

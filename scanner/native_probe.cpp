@@ -61,9 +61,9 @@ bool may_be_native(std::string_view path) {
   if (path.find(".dist-info/") != std::string_view::npos || path.find(".egg-info/") != std::string_view::npos ||
       path.find("/__pycache__/") != std::string_view::npos)
     return false;
-  std::string name = base_name(path);
-  if (name.ends_with(".so") || name.find(".so.") != std::string::npos) return true;
-  return name.find('.') == std::string::npos;
+  std::string_view name = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
+  if (name.ends_with(".so") || name.find(".so.") != std::string_view::npos) return true;
+  return name.find('.') == std::string_view::npos;
 }
 
 void probe_native(const FileSystem& fs, const std::vector<OwnedFile>& package_files,

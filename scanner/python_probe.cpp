@@ -206,7 +206,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
           pkg, entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir),
           "unverifiable"));
     }
-    if (entry.has_file_list) {
+    if (entry.has_file_list && !options.fast) {  // listings are for the drop-in search only
       PackageListing listing{pkg.name, pkg.location, {}};
       for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
       listings.push_back(std::move(listing));
@@ -230,7 +230,10 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   }
   for (auto& p : dpkg.other_paths) accounted.paths.push_back(std::move(p));
   listings.push_back(std::move(accounted));
-  find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
+  // --fast trusts the file lists as written; whether the disk still matches
+  // them (drop-ins included) is the full scan's question. The walk lists every
+  // package directory, which costs more than the rest of a --fast scan.
+  if (!options.fast) find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
   for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
   return owned;
 }

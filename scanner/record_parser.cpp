@@ -1,14 +1,67 @@
 #include "scanner/record_parser.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace envlock::scanner {
 
+namespace {
+
+// Fields 0..2 of one row (path, hash, size) into an entry; false (with the
+// message in `error`) when the hash is not algorithm=digest.
+bool fill_entry(std::string_view path, std::string_view hash, std::string_view size, RecordEntry& entry,
+                std::string& error) {
+  entry.path = std::string(path);
+  if (!hash.empty()) {
+    auto eq = hash.find('=');
+    if (eq == std::string_view::npos) {
+      error = "hash '" + std::string(hash) + "' is not algorithm=digest";
+      return false;
+    }
+    entry.algorithm = std::string(hash.substr(0, eq));
+    entry.digest = std::string(hash.substr(eq + 1));
+  }
+  if (!size.empty()) {
+    std::uint64_t n = 0;
+    auto [p, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
+    if (ec == std::errc() && p == size.data() + size.size()) entry.size = n;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::vector<RecordEntry>> parse_record(std::string_view text, std::string_view source) {
   std::vector<RecordEntry> out;
   std::size_t i = 0, line = 1;
+  std::string error;
+  auto row_error = [&](std::size_t row_line) {
+    return fail(std::string(source) + ":" + std::to_string(row_line) + ": " + error);
+  };
   while (i < text.size()) {
     std::size_t row_line = line;
+    // Nearly every row is plain "path,sha256=...,123": split it in place. Rows
+    // with quotes or carriage returns take the csv-module path below.
+    std::size_t nl = text.find('\n', i);
+    std::string_view row = text.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+    // (A plain loop: find_first_of calls memchr once per character.)
+    bool plain = std::none_of(row.begin(), row.end(), [](char c) { return c == '"' || c == '\r'; });
+    if (plain) {
+      i = nl == std::string_view::npos ? text.size() : nl + 1;
+      ++line;
+      std::string_view f[3];
+      std::size_t at = 0;
+      for (int k = 0; k < 3 && at != std::string_view::npos; ++k) {
+        std::size_t comma = row.find(',', at);
+        f[k] = row.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+        at = comma == std::string_view::npos ? comma : comma + 1;
+      }
+      if (f[0].empty()) continue;
+      RecordEntry entry;
+      if (!fill_entry(f[0], f[1], f[2], entry, error)) return row_error(row_line);
+      out.push_back(std::move(entry));
+      continue;
+    }
     std::vector<std::string> fields(1);
     bool in_quotes = false, field_started = false;
     for (; i < text.size(); ++i) {
@@ -44,25 +97,13 @@ Result<std::vector<RecordEntry>> parse_record(std::string_view text, std::string
       }
     }
     if (in_quotes) {
-      return fail(std::string(source) + ":" + std::to_string(row_line) + ": unterminated quote");
+      error = "unterminated quote";
+      return row_error(row_line);
     }
     if (fields[0].empty()) continue;
+    fields.resize(std::max<std::size_t>(fields.size(), 3));
     RecordEntry entry;
-    entry.path = std::move(fields[0]);
-    if (fields.size() > 1 && !fields[1].empty()) {
-      auto eq = fields[1].find('=');
-      if (eq == std::string::npos) {
-        return fail(std::string(source) + ":" + std::to_string(row_line) + ": hash '" +
-                    fields[1] + "' is not algorithm=digest");
-      }
-      entry.algorithm = fields[1].substr(0, eq);
-      entry.digest = fields[1].substr(eq + 1);
-    }
-    if (fields.size() > 2 && !fields[2].empty()) {
-      std::uint64_t size = 0;
-      auto [p, ec] = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), size);
-      if (ec == std::errc() && p == fields[2].data() + fields[2].size()) entry.size = size;
-    }
+    if (!fill_entry(fields[0], fields[1], fields[2], entry, error)) return row_error(row_line);
     out.push_back(std::move(entry));
   }
   return out;

@@ -3,12 +3,14 @@
 #include <memory>
 #include <optional>
 
+#include "scanner/cache_file.hpp"
 #include "scanner/cached_filesystem.hpp"
-#include "scanner/hash_cache.hpp"
 #include "scanner/cpu_probe.hpp"
 #include "scanner/env_probe.hpp"
 #include "scanner/gpu_probe.hpp"
+#include "scanner/hash_cache.hpp"
 #include "scanner/image_filesystem.hpp"
+#include "scanner/interpreter_cache.hpp"
 #include "scanner/interpreter_query.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
@@ -29,6 +31,7 @@ struct Target {
   bool live_host = false;  ///< hardware, kernel and environment of this machine apply
   std::optional<lockfile::Image> image;
   std::vector<std::string> environ;  ///< the target's environment: live process or image config
+  std::vector<std::string> notes;    ///< what opening it chose or tolerated (images)
 };
 
 // The variables ld.so reads from the environment, for live targets and images.
@@ -53,7 +56,18 @@ Result<Target> open_target(const ScanRequest& req) {
   Target t;
   switch (req.kind) {
     case TargetKind::kPython: {
-      auto facts = ENVLOCK_TRY(query_interpreter(req.python));
+      // Starting Python is most of a --fast scan; an unchanged interpreter in an
+      // unchanged environment answers from the cache (interpreter_cache.hpp).
+      InterpreterCache cache(req.use_cache ? cache_directory() : "");
+      auto cached = cache.lookup(req.python, req.environ);
+      InterpreterFacts facts;
+      if (cached) {
+        facts = std::move(*cached);
+      } else {
+        const std::int64_t started = HashCache::wall_clock_ns();
+        facts = ENVLOCK_TRY(query_interpreter(req.python));
+        cache.store(req.python, req.environ, facts, started);
+      }
       t.fs = std::make_unique<LiveFileSystem>("/", true);
       t.python = std::move(facts.python);
       t.site_dirs = std::move(facts.sys_path);
@@ -97,6 +111,7 @@ Result<Target> open_target(const ScanRequest& req) {
       t.fs = std::move(opened.fs);
       t.image = std::move(opened.identity);
       t.environ = std::move(opened.env);
+      t.notes = std::move(opened.notes);
       auto found = ENVLOCK_TRY(discover_python(*t.fs, "/"));
       t.python = std::move(found.python);
       t.site_dirs = expand_pth(*t.fs, found.site_dirs);
@@ -114,6 +129,9 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   auto target = ENVLOCK_TRY(open_target(req));
   lockfile::Fingerprint fp;
   fp.envlock.target = target.description;
+  // "platform linux/amd64 chosen from 3", a hardlink without its target: the
+  // reader of the report should see what the scan decided on its own.
+  for (auto& note : target.notes) fp.diagnostics.push_back({target.description, std::move(note)});
 
   PythonProbeOptions python_options;
   python_options.fast = req.fast;

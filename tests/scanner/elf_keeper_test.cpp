@@ -145,6 +145,11 @@ TEST(ElfKeeper, DynamicTablePastThePrefixIsKeptForReadAt) {
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->soname, "libbig.so");
   EXPECT_FALSE(info->version_needs.empty());
+  // The ELF reader asks for that window through the FileSystem interface.
+  auto through_fs = read_elf_file(*img->fs, "/usr/lib/libbig.so");
+  ASSERT_TRUE(through_fs) << through_fs.error().message;
+  EXPECT_EQ(through_fs->needed, info->needed);
+  EXPECT_EQ(through_fs->version_needs, info->version_needs);
   EXPECT_EQ(fs.read_at("/usr/lib/libbig.so", kElfPrefixBytes + 10, 4).error().message,
             "image:" + (tmp / "layout") + ":/usr/lib/libbig.so: content not retained while streaming the image "
                                           "(only files listed in scanner/wanted_files.hpp are kept)");

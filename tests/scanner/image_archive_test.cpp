@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "scanner/image_filesystem.hpp"
+#include "scanner/scan.hpp"
 #include "scanner/support/image_builder.hpp"
 
 namespace envlock::scanner {
@@ -149,7 +150,9 @@ class OciIndex : public ::testing::Test {
   // A layout with one image per platform under one name, plus a second name.
   void SetUp() override {
     std::vector<std::pair<std::string, std::string>> blobs;
-    amd64_ = build_image(one_file_image("ID=amd64\n"), &blobs);
+    ImageSpec amd64 = one_file_image("ID=amd64\n");
+    amd64.layers[0].members.push_back(dir("usr/lib/python3.11"));  // enough for a scan to find Python
+    amd64_ = build_image(amd64, &blobs);
     arm64_ = build_image(one_file_image("ID=arm64\n", "arm64", "v8"), &blobs);
     s390x_ = build_image(one_file_image("ID=s390x\n", "s390x"), &blobs);
     other_ = build_image(one_file_image("ID=other\n"), &blobs);
@@ -175,6 +178,18 @@ TEST_F(OciIndex, SeveralNamesNeedARef) {
   auto r = open_image(layout_, {});
   EXPECT_EQ(error_of(r), layout_ + " holds 2 images; pick one with --image-ref: app:1.0, other:2.0");
   EXPECT_EQ(r.error().kind, ErrorKind::kUsage);
+}
+
+TEST_F(OciIndex, ScanReportsWhatOpeningTheImageChose) {
+  ScanRequest req;
+  req.kind = TargetKind::kImage;
+  req.image = layout_;
+  req.image_ref = "app:1.0";
+  auto fp = scan(req);
+  ASSERT_TRUE(fp) << fp.error().message;
+  ASSERT_EQ(fp->diagnostics.size(), 1u);
+  EXPECT_EQ(fp->diagnostics[0].subject, "image:" + layout_ + "@app:1.0");
+  EXPECT_EQ(fp->diagnostics[0].message, "platform linux/amd64 chosen from 3");
 }
 
 TEST_F(OciIndex, PlatformIsChosenFromTheNestedIndex) {

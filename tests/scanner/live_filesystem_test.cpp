@@ -73,6 +73,26 @@ TEST(LiveFileSystem, ReadLimitNamesTheFile) {
   EXPECT_EQ(fs.read_prefix("/big", 1000)->size(), 100u);
 }
 
+TEST(LiveFileSystem, ReadAtGivesAWindowAndTheDefaultAgrees) {
+  TempDir root;
+  std::string content;
+  for (int i = 0; i < 200000; ++i) content.push_back(static_cast<char>('a' + i % 26));
+  write_file(root / "f", content);
+  ASSERT_EQ(::mkfifo((root / "fifo").c_str(), 0600), 0);
+  LiveFileSystem fs(root.path());
+  EXPECT_EQ(*fs.read_at("/f", 70000, 100), content.substr(70000, 100));
+  EXPECT_EQ(*fs.read_at("/f", 199990, 100), content.substr(199990));  // short at the end
+  EXPECT_EQ(*fs.read_at("/f", 200000, 5), "");                        // nothing past it
+  EXPECT_EQ(*fs.read_at("/f", UINT64_MAX - 2, 5), "");
+  EXPECT_EQ(fs.read_at("/fifo", 0, 5).error().message, "/fifo: not a regular file");
+  // The base class streams read_chunks and must cut the same windows.
+  const FileSystem& base = fs;
+  EXPECT_EQ(*base.FileSystem::read_at("/f", 70000, 100), content.substr(70000, 100));
+  EXPECT_EQ(*base.FileSystem::read_at("/f", 199990, 100), content.substr(199990));
+  EXPECT_EQ(*base.FileSystem::read_at("/f", 200000, 5), "");
+  EXPECT_EQ(*base.FileSystem::read_at("/f", UINT64_MAX - 2, 5), "");
+}
+
 TEST(LiveFileSystem, ListIsSortedAndTyped) {
   TempDir root;
   write_file(root / "d/b.txt", "b");

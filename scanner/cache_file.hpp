@@ -1,0 +1,32 @@
+#pragma once
+// Files in envlock's cache directory, read and written so that a cache can
+// never be planted: the directory and the file must belong to this user and be
+// writable by nobody else, symlinks are not followed, sizes are bounded, and
+// writes go to a temporary file renamed into place. Every cache (file hashes,
+// interpreter facts) goes through here. See docs/integrity.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lockfile/error.hpp"
+
+namespace envlock::scanner {
+
+/// $XDG_CACHE_HOME/envlock, else $HOME/.cache/envlock; "" when neither
+/// variable holds an absolute path (XDG: a relative value is ignored).
+std::string cache_directory();
+
+/// The content of a cache file, or nullopt when it (or its directory) does not
+/// exist yet. An error says why an existing file is not trusted: directory or
+/// file owned by another user or writable by others, a symlink, not a regular
+/// file, larger than max_bytes.
+Result<std::optional<std::string>> read_cache_file(const std::string& file, std::uint64_t max_bytes);
+
+/// Writes `content` atomically (temporary file in the same directory + rename,
+/// mode 0600), creating missing directories with mode 0700. Fails, naming the
+/// path, when the directory is not ours or cannot be written.
+Result<void> write_cache_file(const std::string& file, std::string_view content);
+
+}  // namespace envlock::scanner

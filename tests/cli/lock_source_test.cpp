@@ -1,0 +1,121 @@
+// Locks by URL: libcurl against a real HTTP server on 127.0.0.1, with the
+// same digest and signature rules as a lock file on disk.
+
+#include "cli/lock_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include "lockfile/lock_io.hpp"
+#include "support/http_server.hpp"
+#include "support/process.hpp"
+
+namespace envlock::cli {
+namespace {
+
+using testing::envlock;
+using testing::HttpResponse;
+using testing::HttpServer;
+using testing::TempDir;
+
+const std::string kBasic = std::string(ENVLOCK_FIXTURES) + "/sites/basic";
+
+class LockByUrl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(envlock({"keygen", "-o", work_ / "ci"}).status, 0);
+    ASSERT_EQ(envlock({"keygen", "-o", work_ / "other"}).status, 0);
+    auto lock = envlock({"lock", "--site", kBasic, "--fast", "--sign", work_ / "ci.key", "-o", lock_});
+    ASSERT_EQ(lock.status, 0) << lock.err;
+    text_ = testing::read_file(lock_);
+    server_.route("/model.envlock.toml", {200, text_, ""});
+  }
+
+  TempDir work_;
+  std::string lock_ = work_ / "model.envlock.toml";
+  std::string text_;
+  HttpServer server_;
+};
+
+TEST_F(LockByUrl, FetchedLockEqualsTheFile) {
+  auto fetched = load_lock(server_.url("/model.envlock.toml"));
+  ASSERT_TRUE(fetched) << fetched.error().message;
+  auto local = lockfile::read_fingerprint_file(lock_);
+  ASSERT_TRUE(local) << local.error().message;
+  EXPECT_EQ(fetched->fingerprint.envlock.digest, local->envlock.digest);
+  EXPECT_EQ(fetched->fingerprint.packages.size(), local->packages.size());
+  EXPECT_EQ(fetched->text, text_);
+}
+
+TEST_F(LockByUrl, SignatureIsCheckedOnTheFetchedBytes) {
+  EXPECT_TRUE(load_lock(server_.url("/model.envlock.toml"), work_ / "ci.pub"));
+  auto wrong = load_lock(server_.url("/model.envlock.toml"), work_ / "other.pub");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().kind, ErrorKind::kIntegrity);
+  EXPECT_EQ(wrong.error().message.rfind(server_.url("/model.envlock.toml"), 0), 0u) << wrong.error().message;
+}
+
+TEST_F(LockByUrl, ATamperedLockFailsItsDigest) {
+  std::string tampered = text_;
+  auto pos = tampered.find("version = \"");
+  ASSERT_NE(pos, std::string::npos);
+  tampered[pos + 11] = tampered[pos + 11] == '9' ? '8' : '9';
+  server_.route("/tampered.toml", {200, tampered, ""});
+  auto r = load_lock(server_.url("/tampered.toml"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kIntegrity);
+  EXPECT_NE(r.error().message.find("digest mismatch"), std::string::npos) << r.error().message;
+}
+
+TEST_F(LockByUrl, HttpErrorsAndSizeLimitsNameTheUrl) {
+  auto missing = load_lock(server_.url("/nope.toml"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kInvalid);
+  EXPECT_EQ(missing.error().message.rfind(server_.url("/nope.toml") + ": ", 0), 0u) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("404"), std::string::npos) << missing.error().message;
+
+  server_.route("/huge.toml", {200, std::string((64u << 20) + 1, '#'), ""});
+  auto huge = fetch_url(server_.url("/huge.toml"));
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().message, server_.url("/huge.toml") + ": larger than the 64 MiB limit for a lock");
+
+  server_.route("/garbage.toml", {200, "[envlock\n", ""});
+  auto garbage = load_lock(server_.url("/garbage.toml"));
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind, ErrorKind::kInvalid);
+  EXPECT_EQ(garbage.error().message.rfind(server_.url("/garbage.toml") + ":1", 0), 0u) << garbage.error().message;
+}
+
+TEST_F(LockByUrl, RedirectsStayOnHttp) {
+  server_.route("/latest", {302, "", server_.url("/model.envlock.toml")});
+  auto followed = load_lock(server_.url("/latest"));
+  ASSERT_TRUE(followed) << followed.error().message;
+  EXPECT_EQ(followed->text, text_);
+
+  // A server must not be able to make envlock read a local file.
+  server_.route("/sneaky", {302, "", "file://" + lock_});
+  auto sneaky = fetch_url(server_.url("/sneaky"));
+  ASSERT_FALSE(sneaky);
+  EXPECT_EQ(sneaky.error().message.rfind(server_.url("/sneaky") + ": ", 0), 0u) << sneaky.error().message;
+}
+
+TEST_F(LockByUrl, NothingListeningIsAnErrorNotAHang) {
+  std::string url;
+  {
+    HttpServer gone;  // a port that was just free and is closed again
+    url = gone.url("/model.envlock.toml");
+  }
+  auto r = fetch_url(url);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind(url + ": ", 0), 0u) << r.error().message;
+}
+
+TEST_F(LockByUrl, CheckCommandTakesAUrl) {
+  auto check = envlock({"check", "--lock", server_.url("/model.envlock.toml"), "--site", kBasic, "--fast",
+                        "--pubkey", work_ / "ci.pub"});
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  auto verify = envlock({"verify", server_.url("/model.envlock.toml"), "--pubkey", work_ / "other.pub"});
+  EXPECT_EQ(verify.status, 3) << verify.out << verify.err;
+}
+
+}  // namespace
+}  // namespace envlock::cli

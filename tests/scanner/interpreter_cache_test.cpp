@@ -1,0 +1,177 @@
+// The interpreter cache against a real venv made with `python3 -m venv`: it
+// answers only while nothing Python reads at start-up has changed.
+
+#include "scanner/interpreter_cache.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "scanner/cache_file.hpp"
+#include "scanner/hash_cache.hpp"
+#include "support/process.hpp"
+
+extern char** environ;
+
+namespace envlock::scanner {
+namespace {
+
+using testing::TempDir;
+using testing::write_file;
+
+std::vector<std::string> our_environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+class InterpreterCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    auto r = testing::run({"python3", "-m", "venv", "--without-pip", dir_->path() + "/venv"});
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    auto facts = query_interpreter(python());
+    ASSERT_TRUE(facts) << facts.error().message;
+    facts_ = std::move(*facts);
+    ASSERT_FALSE(site().empty());
+  }
+
+  static std::string python() { return dir_->path() + "/venv/bin/python"; }
+  // The venv's own site-packages, as the interpreter reported it.
+  std::string site() const {
+    for (const auto& p : facts_.sys_path) {
+      if (p.starts_with(dir_->path()) && p.ends_with("site-packages")) return p;
+    }
+    return "";
+  }
+  // Stamps younger than the racy window are not trusted; the venv was just
+  // made, so tests store as if the query had run a minute from now.
+  static std::int64_t later() { return HashCache::wall_clock_ns() + 60'000'000'000; }
+
+  static TempDir* dir_;
+  TempDir cache_;
+  InterpreterCache cache{cache_.path()};
+  std::vector<std::string> env = our_environment();
+  InterpreterFacts facts_;
+};
+TempDir* InterpreterCacheTest::dir_ = nullptr;
+
+TEST_F(InterpreterCacheTest, AnUnchangedInterpreterAnswersFromTheCache) {
+  EXPECT_FALSE(cache.lookup(python(), env));
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  auto hit = cache.lookup(python(), env);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->sys_path, facts_.sys_path);
+  EXPECT_EQ(hit->python.version, facts_.python.version);
+  EXPECT_EQ(hit->python.executable, facts_.python.executable);
+  EXPECT_EQ(hit->output, facts_.output);
+  struct stat st {};
+  ASSERT_EQ(::stat(cache.entry_file(python(), env).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(InterpreterCacheTest, TheEnvironmentIsPartOfTheKey) {
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  auto with_path = env;
+  with_path.push_back("PYTHONPATH=/elsewhere");
+  EXPECT_FALSE(cache.lookup(python(), with_path));
+  auto unrelated = env;
+  unrelated.push_back("ENVLOCK_TEST_UNRELATED=1");
+  EXPECT_TRUE(cache.lookup(python(), unrelated)) << "variables Python does not read are not";
+}
+
+TEST_F(InterpreterCacheTest, ANewPthFileIsAMiss) {
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  write_file(site() + "/extra.pth", "/opt/extra\n");
+  EXPECT_FALSE(cache.lookup(python(), env));
+  std::filesystem::remove(site() + "/extra.pth");
+}
+
+TEST_F(InterpreterCacheTest, AnEditedPthFileIsAMiss) {
+  write_file(site() + "/edited.pth", "/opt/one\n");
+  auto facts = query_interpreter(python());
+  ASSERT_TRUE(facts);
+  ASSERT_TRUE(cache.store(python(), env, *facts, later()));
+  ASSERT_TRUE(cache.lookup(python(), env));
+  write_file(site() + "/edited.pth", "/opt/two\n");  // same directory entry, new content
+  EXPECT_FALSE(cache.lookup(python(), env));
+  std::filesystem::remove(site() + "/edited.pth");
+}
+
+TEST_F(InterpreterCacheTest, ANewSitecustomizeOrAnEditedPyvenvCfgIsAMiss) {
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  write_file(site() + "/sitecustomize.py", "import sys\n");
+  EXPECT_FALSE(cache.lookup(python(), env));
+  std::filesystem::remove(site() + "/sitecustomize.py");
+
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  std::string cfg = dir_->path() + "/venv/pyvenv.cfg";
+  std::string text = testing::read_file(cfg);
+  write_file(cfg, text);  // rewritten unchanged: ctime moves all the same
+  EXPECT_FALSE(cache.lookup(python(), env));
+}
+
+TEST_F(InterpreterCacheTest, RecentStampsAndScriptsAreNeverStored) {
+  // The venv was made a moment ago: a second change within its timestamp tick
+  // could not be seen, so a query that starts now is not stored.
+  write_file(site() + "/fresh.pth", "");
+  EXPECT_FALSE(cache.store(python(), env, facts_, HashCache::wall_clock_ns()));
+  EXPECT_FALSE(cache.lookup(python(), env));
+  std::filesystem::remove(site() + "/fresh.pth");
+
+  // A shim decides at run time which Python it starts.
+  std::string shim = cache_ / "python-shim";
+  write_file(shim, "#!/bin/sh\nexec " + python() + " \"$@\"\n");
+  ::chmod(shim.c_str(), 0755);
+  auto via_shim = query_interpreter(shim);
+  ASSERT_TRUE(via_shim) << via_shim.error().message;
+  EXPECT_FALSE(cache.store(shim, env, *via_shim, later()));
+  EXPECT_FALSE(cache.lookup(shim, env));
+  EXPECT_EQ(cache.entry_file(shim, env), "");
+}
+
+TEST_F(InterpreterCacheTest, GarbledOrForeignEntriesAreMisses) {
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  std::string file = cache.entry_file(python(), env);
+  ASSERT_FALSE(file.empty());
+  for (std::string garbage : {std::string("not json"), std::string("{\"format\": 1, \"version\": \"x\"}"),
+                              std::string("[1, 2]"), std::string("{\"stamps\": {\"a\": null}}"), std::string("\xff\xfe")}) {
+    write_file(file, garbage);
+    ::chmod(file.c_str(), 0600);
+    EXPECT_FALSE(cache.lookup(python(), env)) << garbage;
+  }
+  // An entry whose stamps were edited to match nothing real.
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  std::string text = testing::read_file(file);
+  auto colon = text.rfind(":1");
+  ASSERT_NE(colon, std::string::npos);
+  text[colon + 1] = '2';
+  write_file(file, text);
+  EXPECT_FALSE(cache.lookup(python(), env));
+  // A cache directory others can write is not ours to trust.
+  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  ASSERT_TRUE(cache.lookup(python(), env));
+  ::chmod((cache_ / "interpreters").c_str(), 0777);
+  EXPECT_FALSE(cache.lookup(python(), env));
+  ::chmod((cache_ / "interpreters").c_str(), 0700);
+}
+
+TEST_F(InterpreterCacheTest, DisabledCacheStoresNothing) {
+  InterpreterCache off("");
+  EXPECT_FALSE(off.store(python(), env, facts_, later()));
+  EXPECT_FALSE(off.lookup(python(), env));
+  EXPECT_FALSE(cache.lookup("/no/such/python", env));
+  EXPECT_FALSE(cache.store("/no/such/python", env, facts_, later()));
+}
+
+}  // namespace
+}  // namespace envlock::scanner
