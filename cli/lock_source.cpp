@@ -1,10 +1,9 @@
 #include "cli/lock_source.hpp"
 
-#include <curl/curl.h>
-
 #include <memory>
 #include <string>
 
+#include "cli/curl_library.hpp"
 #include "cli/output.hpp"
 #include "cli/signing.hpp"
 #include "lockfile/lock_io.hpp"
@@ -36,31 +35,32 @@ bool is_url(const std::string& s) { return s.starts_with("http://") || s.starts_
 }  // namespace
 
 Result<std::string> fetch_url(const std::string& url) {
-  static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  if (!initialized) return fail(url + ": cannot initialize libcurl");
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  auto loaded = curl_library();
+  if (!loaded) return fail(url + ": " + loaded.error().message);
+  const CurlLibrary& lib = **loaded;
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(lib.easy_init(), lib.easy_cleanup);
   if (!curl) return fail(url + ": cannot initialize libcurl");
   Download d;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &d);
-  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "envlock/" ENVLOCK_VERSION);
-  CURLcode rc = curl_easy_perform(curl.get());
+  lib.easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, on_data);
+  lib.easy_setopt(curl.get(), CURLOPT_WRITEDATA, &d);
+  lib.easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  lib.easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 5L);
+  lib.easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+  lib.easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
+  lib.easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);
+  lib.easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl.get(), CURLOPT_USERAGENT, "envlock/" ENVLOCK_VERSION);
+  CURLcode rc = lib.easy_perform(curl.get());
   if (d.too_big) return fail(url + ": larger than the 64 MiB limit for a lock");
   if (rc == CURLE_HTTP_RETURNED_ERROR) {
     long code = 0;
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
+    lib.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
     return fail(url + ": the server answered HTTP " + std::to_string(code));
   }
-  if (rc != CURLE_OK) return fail(url + ": " + curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return fail(url + ": " + lib.easy_strerror(rc));
   return d.body;
 }
 
