@@ -233,6 +233,7 @@ class CatalogReader {
       return;
     }
     entry.has_file_list = true;
+    entry.files.reserve(entry.files.size() + rows->size());
     for (auto& row : *rows) {
       PackageFile f;
       f.path = normalize_path(join_path(site, row.path));

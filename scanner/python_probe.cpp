@@ -220,7 +220,9 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     }
     if (!pkg.shadowed) {
       for (const auto& pf : entry.files) {
-        if (!is_bytecode(pf.path)) owned.push_back({pf.path, pkg.name});
+        if (is_bytecode(pf.path)) continue;
+        if (options.returned_files && !options.returned_files(pf.path)) continue;
+        owned.push_back({pf.path, pkg.name});
       }
     }
   }

@@ -4,6 +4,7 @@
 // and installed-file verification.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lockfile/fingerprint.hpp"
@@ -21,6 +22,9 @@ struct PythonProbeOptions {
   HashCache* cache = nullptr;
   /// dpkg's database inside the target: the file lists of Debian's egg-info packages.
   std::string dpkg_info_dir = "/var/lib/dpkg/info";
+  /// Which listed files to return (scan.cpp: may_be_native); all when unset.
+  /// Filtering here spares a copy of every listed path.
+  bool (*returned_files)(std::string_view path) = nullptr;
 };
 
 struct PackageFileRef {
@@ -28,16 +32,17 @@ struct PackageFileRef {
   std::string owner;  ///< normalized package name
 };
 
-/// Fills fp.packages, fp.integrity and fp.diagnostics. Returns every file the
-/// (non-shadowed) packages list, for the native probe.
+/// Fills fp.packages, fp.integrity and fp.diagnostics. Returns the files the
+/// (non-shadowed) packages list that options.returned_files accepts, for the
+/// native probe.
 ///
 /// Integrity (fp.integrity), with full hashing: every listed file with a hash
 /// (RECORD's sha256 and any other hashlib algorithm; dpkg's MD5 for Debian's
 /// egg-info) is hashed and compared: "modified", "deleted"; a listed file whose
 /// hash cannot be checked (unknown algorithm) is "unverifiable", as is a
-/// package with no file list at all. In both modes, files inside package
-/// directories that no package lists are "unowned" or "bytecode" (see
-/// unlisted_files.hpp).
+/// package with no file list at all; files inside package directories that no
+/// package lists are "unowned" or "bytecode" (see unlisted_files.hpp). --fast
+/// does none of this.
 std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                                                   const std::vector<std::string>& site_dirs,
                                                   const PythonProbeOptions& options,

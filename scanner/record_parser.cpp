@@ -40,10 +40,12 @@ Result<std::vector<RecordEntry>> parse_record(std::string_view text, std::string
   };
   while (i < text.size()) {
     std::size_t row_line = line;
-    // Nearly every row is plain "path,sha256=...,123": split it in place. Rows
-    // with quotes or carriage returns take the csv-module path below.
+    // Nearly every row is plain "path,sha256=...,123" and ends in CRLF (pip's
+    // csv writer): split it in place. Rows with quotes or other carriage
+    // returns take the csv-module path below.
     std::size_t nl = text.find('\n', i);
     std::string_view row = text.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+    if (row.ends_with('\r')) row.remove_suffix(1);
     // (A plain loop: find_first_of calls memchr once per character.)
     bool plain = std::none_of(row.begin(), row.end(), [](char c) { return c == '"' || c == '\r'; });
     if (plain) {

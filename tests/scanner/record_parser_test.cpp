@@ -1,5 +1,8 @@
 #include "scanner/record_parser.hpp"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace envlock::scanner {
@@ -37,6 +40,39 @@ TEST(RecordParser, ErrorsNameTheLine) {
   auto nohash = parse_record("a,md5,1\n", "RECORD");
   ASSERT_FALSE(nohash);
   EXPECT_EQ(nohash.error().message, "RECORD:1: hash 'md5' is not algorithm=digest");
+}
+
+// Plain rows are split in place; quoted rows go through the csv-module
+// reader. Both must read the same row the same way, with LF or CRLF endings,
+// extra fields, empty fields and a last row without a newline.
+TEST(RecordParser, PlainAndCsvPathsAgree) {
+  const std::vector<std::string> rows{"pkg/a.py,sha256=AbC-_,12", "pkg/b.py,,", "pkg/c.py", "pkg/d.py,sha256=x",
+                                      "pkg/e.py,sha256=x,notanumber", "pkg/f.py,sha256=x,7,extra,fields",
+                                      "../../bin/g,sha512=y,0"};
+  for (const char* eol : {"\n", "\r\n", ""}) {
+    for (const auto& row : rows) {
+      auto plain = parse_record(row + eol, "RECORD");
+      // Quoting the path sends the row through the csv path without changing it.
+      auto quoted = parse_record("\"" + row.substr(0, row.find(',')) + "\"" +
+                                     (row.find(',') == std::string::npos ? "" : row.substr(row.find(','))) + eol,
+                                 "RECORD");
+      ASSERT_TRUE(plain && quoted) << row;
+      ASSERT_EQ(plain->size(), 1u) << row;
+      ASSERT_EQ(quoted->size(), 1u) << row;
+      EXPECT_EQ((*plain)[0].path, (*quoted)[0].path) << row;
+      EXPECT_EQ((*plain)[0].algorithm, (*quoted)[0].algorithm) << row;
+      EXPECT_EQ((*plain)[0].digest, (*quoted)[0].digest) << row;
+      EXPECT_EQ((*plain)[0].size, (*quoted)[0].size) << row;
+    }
+  }
+  // A carriage return inside a row is dropped, as the csv module does.
+  auto inner_cr = parse_record("pk\rg/h.py,sha256=x,1\r\n", "RECORD");
+  ASSERT_TRUE(inner_cr);
+  EXPECT_EQ((*inner_cr)[0].path, "pkg/h.py");
+  // Line numbers in errors count rows of both kinds.
+  auto bad = parse_record("a,,\r\n\"b\",,\r\nc,nohash,1\r\n", "RECORD");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "RECORD:3: hash 'nohash' is not algorithm=digest");
 }
 
 TEST(RecordParser, SkipsBlankRows) {
