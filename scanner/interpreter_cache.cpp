@@ -120,6 +120,36 @@ bool watched_in_path_dir(const std::string& name) {
   return name.ends_with(".pth") || name.starts_with("sitecustomize.") || name.starts_with("usercustomize.");
 }
 
+// The directories a .pth file names, as site.py reads it: one per line, relative
+// to the .pth's directory, "#" comments and "import" lines aside. site adds
+// only those that exist, so a missing one that appears later changes sys.path.
+std::vector<std::string> pth_targets(const std::string& dir, const std::string& pth) {
+  std::vector<std::string> out;
+  // Regular files only (a FIFO must not block the scan), the first 1 MiB.
+  int fd = ::open(pth.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return out;
+  struct stat st;
+  std::string text;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    text.resize(static_cast<std::size_t>(std::min<off_t>(st.st_size, 1 << 20)));
+    ssize_t n = ::read(fd, text.data(), text.size());
+    text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  }
+  ::close(fd);
+  std::size_t at = 0;
+  while (at < text.size() && out.size() < 1000) {
+    std::size_t nl = std::min(text.find('\n', at), text.size());
+    std::string line = text.substr(at, nl - at);
+    at = nl + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    if (line.empty() || line.starts_with('#') || line.starts_with("import ") || line.starts_with("import\t")) {
+      continue;
+    }
+    out.push_back(normalize_path(line.starts_with('/') ? line : join_path(dir, line)));
+  }
+  return out;
+}
+
 std::vector<Stamp> stamps_for(const Identity& id, const InterpreterFacts& facts) {
   std::vector<std::string> paths{id.real};
   for (const std::string& cmd : {id.resolved, id.real}) {
@@ -137,7 +167,13 @@ std::vector<Stamp> stamps_for(const Identity& id, const InterpreterFacts& facts)
       if (watched_in_path_dir(name)) names.push_back(join_path(dir, name));
     }
     std::sort(names.begin(), names.end());
-    paths.insert(paths.end(), names.begin(), names.end());
+    for (const auto& name : names) {
+      paths.push_back(name);
+      if (name.ends_with(".pth")) {
+        auto targets = pth_targets(dir, name);
+        paths.insert(paths.end(), targets.begin(), targets.end());
+      }
+    }
   }
   paths.insert(paths.end(), facts.site_candidates.begin(), facts.site_candidates.end());
   std::vector<Stamp> out;

@@ -12,7 +12,8 @@
 //     path and its realpath (present or missing);
 //   - every directory on the reported sys.path, and each *.pth,
 //     sitecustomize.* and usercustomize.* file in them (a new file changes
-//     the directory's mtime and ctime, an edit changes the file's);
+//     the directory's mtime and ctime, an edit changes the file's), and each
+//     directory a .pth line names (site adds it only once it exists);
 //   - every site directory site.py would add if it existed (present or missing).
 //
 // An interpreter that is a script ("#!", e.g. a pyenv shim) decides at run

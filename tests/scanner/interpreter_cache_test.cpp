@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -105,6 +106,24 @@ TEST_F(InterpreterCacheTest, AnEditedPthFileIsAMiss) {
   write_file(site() + "/edited.pth", "/opt/two\n");  // same directory entry, new content
   EXPECT_FALSE(cache.lookup(python(), env));
   std::filesystem::remove(site() + "/edited.pth");
+}
+
+TEST_F(InterpreterCacheTest, ADirectoryAPthNamesAppearingLaterIsAMiss) {
+  // site.py adds a .pth line's directory only if it exists: creating it later
+  // changes sys.path without touching the .pth or the site directory.
+  std::string later_dir = cache_ / "appears-later";
+  write_file(site() + "/later.pth", "# a comment\nimport sys\n" + later_dir + "\n");
+  auto facts = query_interpreter(python());
+  ASSERT_TRUE(facts);
+  ASSERT_TRUE(cache.store(python(), env, *facts, later()));
+  ASSERT_TRUE(cache.lookup(python(), env));
+  std::filesystem::create_directories(later_dir);
+  EXPECT_FALSE(cache.lookup(python(), env));
+  auto now = query_interpreter(python());
+  ASSERT_TRUE(now);
+  EXPECT_NE(std::find(now->sys_path.begin(), now->sys_path.end(), later_dir), now->sys_path.end())
+      << "the miss was real: Python's sys.path changed";
+  std::filesystem::remove(site() + "/later.pth");
 }
 
 TEST_F(InterpreterCacheTest, ANewSitecustomizeOrAnEditedPyvenvCfgIsAMiss) {
