@@ -84,9 +84,9 @@ std::map<std::string, std::string> parse_os_release(std::string_view text) {
   return out;
 }
 
-std::string glibc_banner_version(std::string_view libc_bytes) {
+std::string glibc_banner_version(std::string_view libc_bytes, std::size_t limit) {
   constexpr std::string_view kMarker = "release version ";
-  for (auto pos = libc_bytes.find(kMarker); pos != std::string_view::npos;
+  for (auto pos = libc_bytes.find(kMarker); pos != std::string_view::npos && pos < limit;
        pos = libc_bytes.find(kMarker, pos + 1)) {
     std::string v = version_at(libc_bytes, pos + kMarker.size());
     if (!v.empty()) return v;
@@ -94,10 +94,11 @@ std::string glibc_banner_version(std::string_view libc_bytes) {
   return "";
 }
 
-std::string gcc_comment_version(std::string_view bytes) {
+std::string gcc_comment_version(std::string_view bytes, std::size_t limit) {
   constexpr std::string_view kMarker = "GCC: (";
   std::string best;
-  for (auto pos = bytes.find(kMarker); pos != std::string_view::npos; pos = bytes.find(kMarker, pos + 1)) {
+  for (auto pos = bytes.find(kMarker); pos != std::string_view::npos && pos < limit;
+       pos = bytes.find(kMarker, pos + 1)) {
     // "GCC: (Debian 12.2.0-14) 12.2.0": the version follows the closing ") ".
     auto close = bytes.find(") ", pos);
     auto nul = bytes.find('\0', pos);
@@ -107,6 +108,33 @@ std::string gcc_comment_version(std::string_view bytes) {
   }
   return best;
 }
+
+namespace {
+
+// Hands `scan` the whole of `path` in overlapping windows, streamed through
+// the filesystem's reusable buffer instead of a copy of a 2 MB library: a
+// match starting before the `limit` it is given lies whole in its window.
+// An image keeps only what the ELF reader needs of a library and cannot
+// stream it; its kept prefix is searched instead.
+template <class Scan>
+void scan_file(const FileSystem& fs, const std::string& path, Scan&& scan) {
+  constexpr std::size_t kOverlap = 512;  // longer than any banner we look for
+  std::string window;
+  auto streamed = fs.read_chunks(path, [&](const char* data, std::size_t n) {
+    window.append(data, n);
+    if (window.size() > kOverlap) {
+      scan(std::string_view(window), window.size() - kOverlap);
+      window.erase(0, window.size() - kOverlap);
+    }
+  });
+  if (streamed) {
+    scan(std::string_view(window), std::string_view::npos);
+  } else if (auto prefix = fs.read_prefix(path, kElfPrefixBytes)) {
+    scan(std::string_view(*prefix), std::string_view::npos);
+  }
+}
+
+}  // namespace
 
 void probe_os(const FileSystem& fs, lockfile::Fingerprint& fp) {
   lockfile::Os os;
@@ -144,8 +172,9 @@ void probe_os(const FileSystem& fs, lockfile::Fingerprint& fp) {
     os.arch = machine_name(libc_info->machine, libc_info->elf_class, libc_info->little_endian);
     os.glibc = libc_file_version(base_name(resolver.identity(libc)));
     if (os.glibc.empty()) {
-      auto bytes = fs.read_prefix(libc, kElfPrefixBytes);
-      if (bytes) os.glibc = glibc_banner_version(*bytes);
+      scan_file(fs, libc, [&](std::string_view window, std::size_t limit) {
+        if (os.glibc.empty()) os.glibc = glibc_banner_version(window, limit);
+      });
     }
     if (os.glibc.empty()) os.glibc = highest_version(libc_info->version_defs, "GLIBC_");
   }
@@ -160,8 +189,10 @@ void probe_os(const FileSystem& fs, lockfile::Fingerprint& fp) {
     std::string error;
     if (const ElfInfo* info = resolver.parsed(cxx, &error)) {
       os.glibcxx_max = highest_version(info->version_defs, "GLIBCXX_");
-      auto bytes = fs.read_prefix(cxx, kElfPrefixBytes);
-      if (bytes) os.libstdcxx = gcc_comment_version(*bytes);
+      scan_file(fs, cxx, [&](std::string_view window, std::size_t limit) {
+        std::string v = gcc_comment_version(window, limit);
+        if (!v.empty() && (os.libstdcxx.empty() || compare_dotted(v, os.libstdcxx) > 0)) os.libstdcxx = v;
+      });
       if (os.libstdcxx.empty()) os.libstdcxx = so_version(base_name(resolver.identity(cxx)));
     } else {
       diagnose(cxx, error);

@@ -27,10 +27,13 @@ void probe_os(const FileSystem& fs, lockfile::Fingerprint& fp);
 std::map<std::string, std::string> parse_os_release(std::string_view text);
 
 /// The glibc version a libc's bytes announce ("... release version 2.36."),
-/// "" when absent.
-std::string glibc_banner_version(std::string_view libc_bytes);
+/// "" when absent. Only announcements starting before `limit` count (a window
+/// of a file streamed in pieces: later ones come whole in the next window).
+std::string glibc_banner_version(std::string_view libc_bytes,
+                                 std::size_t limit = std::string_view::npos);
 
-/// The highest "GCC: (...) X.Y.Z" version in a binary's bytes, "" when absent.
-std::string gcc_comment_version(std::string_view bytes);
+/// The highest "GCC: (...) X.Y.Z" version in a binary's bytes, "" when absent;
+/// `limit` as above.
+std::string gcc_comment_version(std::string_view bytes, std::size_t limit = std::string_view::npos);
 
 }  // namespace envlock::scanner

@@ -61,6 +61,13 @@ TEST(OsProbe, BannerAndCommentVersions) {
   EXPECT_EQ(gcc_comment_version("GCC: (Debian 12.2.0-14) 12.2.0\0GCC: (GNU) 11.4.0\0"s), "12.2.0");
   EXPECT_EQ(gcc_comment_version("GCC: (broken\0) 9.9.9"s), "");
   EXPECT_EQ(gcc_comment_version(""), "");
+  // Windows of a streamed file: only matches starting before the limit count;
+  // the next window starts with the overlap and sees them whole.
+  std::string two = "release version 2.17 ... release version 2.36";
+  EXPECT_EQ(glibc_banner_version(two, 5), "2.17");
+  EXPECT_EQ(glibc_banner_version(two, 0), "");
+  EXPECT_EQ(glibc_banner_version(std::string_view(two).substr(20), 100), "2.36");
+  EXPECT_EQ(gcc_comment_version("GCC: (A) 9.1.0\0GCC: (B) 12.2.0"s, 3), "9.1.0");
 }
 
 /// A root filesystem with a stand-in libc and libstdc++: real shared objects
@@ -73,8 +80,9 @@ class OsProbeRoot : public ::testing::Test {
     usrlibdir = triplet.empty() ? "usr/lib64" : "usr/lib/" + triplet;
     arch = chomp(run("uname -m"));
   }
-  void make_libc(const std::string& file, const std::string& newest, bool banner) {
+  void make_libc(const std::string& file, const std::string& newest, bool banner, std::size_t padding = 0) {
     std::string src = "int old_fn(void) { return 0; }\nint new_fn(void) { return 1; }\n";
+    if (padding) src += "__attribute__((used)) const char padding[" + std::to_string(padding) + "] = {1};\n";
     if (banner)
       src += "__attribute__((used)) const char banner[] = \"GNU C Library (Fake) stable release version 2.36.\\n\";\n";
     write_file(root / "libc.map", "GLIBC_2.2.5 { global: old_fn; local: *; };\n" + newest +
@@ -113,6 +121,19 @@ TEST_F(OsProbeRoot, ReadsTheTargetsOwnLibraries) {
   EXPECT_EQ(fp.os->libstdcxx, chomp(run("cc -dumpfullversion")));
   EXPECT_EQ(fp.os->glibcxx_max, "3.4.30");
   EXPECT_TRUE(fp.diagnostics.empty());
+}
+
+// The banner is searched in a stream of the whole file, window by window; put
+// it megabytes in, past the first chunks and across their boundaries.
+TEST_F(OsProbeRoot, BannerFarIntoALargeLibc) {
+  make_libc("libc.so.6", "GLIBC_2.34", true, (3u << 20) + 777);
+  auto size = std::filesystem::file_size(root / (libdir + "/libc.so.6"));
+  ASSERT_GT(size, 3u << 20);
+  LiveFileSystem fs(root.path());
+  lockfile::Fingerprint fp;
+  probe_os(fs, fp);
+  ASSERT_TRUE(fp.os);
+  EXPECT_EQ(fp.os->glibc, "2.36");
 }
 
 TEST_F(OsProbeRoot, FallsBackToVersionNodesFileNamesAndUsrLibOsRelease) {
