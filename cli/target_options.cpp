@@ -1,5 +1,7 @@
 #include "cli/target_options.hpp"
 
+#include <filesystem>
+
 extern char** environ;
 
 namespace envlock::cli {
@@ -15,6 +17,21 @@ void add_target_options(CLI::App& app, TargetOptions& o) {
   app.add_flag("--no-cache", o.no_cache, "Ignore the incremental scan cache");
 }
 
+namespace {
+
+// Scanner paths are absolute inside the target; on the command line a path is
+// relative to where envlock runs, as users expect of `--site .venv/lib/...`.
+std::string absolute(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  if (ec) return path;
+  std::string out = abs.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
 Result<scanner::ScanRequest> to_request(const TargetOptions& o) {
   scanner::ScanRequest req;
   int chosen = !o.python.empty() + !o.sites.empty() + !o.root.empty() + !o.image.empty();
@@ -26,13 +43,13 @@ Result<scanner::ScanRequest> to_request(const TargetOptions& o) {
   }
   if (!o.sites.empty()) {
     req.kind = scanner::TargetKind::kSite;
-    req.sites = o.sites;
+    for (const auto& s : o.sites) req.sites.push_back(absolute(s));
   } else if (!o.root.empty()) {
     req.kind = scanner::TargetKind::kRoot;
-    req.root = o.root;
+    req.root = absolute(o.root);
   } else if (!o.image.empty()) {
     req.kind = scanner::TargetKind::kImage;
-    req.image = o.image;
+    req.image = absolute(o.image);
     req.image_ref = o.image_ref;
   } else {
     req.kind = scanner::TargetKind::kPython;

@@ -118,7 +118,7 @@ bool is_dir_entry(const FileSystem& fs, const std::string& dir, const DirEntry& 
 
 class CatalogReader {
  public:
-  CatalogReader(const FileSystem& fs, Catalog& out) : fs_(fs), out_(out) {}
+  CatalogReader(const FileSystem& fs, Catalog& out, PackageCache* cache) : fs_(fs), out_(out), cache_(cache) {}
 
   void read_site(const std::string& site) {
     if (site.ends_with(".egg")) {
@@ -176,6 +176,26 @@ class CatalogReader {
   }
 
   void read_metadata_dir(const std::string& site, const std::string& dir, std::string format) {
+    if (cache_ && format == "dist-info") {
+      if (auto hit = cache_->lookup(dir); hit && hit->package.location == site) {
+        CatalogEntry entry;
+        entry.metadata_dir = dir;
+        entry.package = std::move(hit->package);
+        entry.has_file_list = hit->has_file_list;
+        entry.cached_native = std::move(hit->native);
+        out_.entries.push_back(std::move(entry));
+        return;
+      }
+    }
+    const std::size_t diagnostics_before = out_.diagnostics.size();
+    read_metadata_dir_files(site, dir, std::move(format));
+    if (out_.diagnostics.size() != diagnostics_before && !out_.entries.empty() &&
+        out_.entries.back().metadata_dir == dir) {
+      out_.entries.back().clean = false;
+    }
+  }
+
+  void read_metadata_dir_files(const std::string& site, const std::string& dir, std::string format) {
     CatalogEntry entry;
     entry.metadata_dir = dir;
     entry.package.location = site;
@@ -265,6 +285,7 @@ class CatalogReader {
 
   const FileSystem& fs_;
   Catalog& out_;
+  PackageCache* cache_;
 };
 
 }  // namespace
@@ -296,9 +317,9 @@ std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std:
   return out;
 }
 
-Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs) {
+Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs, PackageCache* cache) {
   Catalog catalog;
-  CatalogReader reader(fs, catalog);
+  CatalogReader reader(fs, catalog, cache);
   for (const auto& site : site_dirs) reader.read_site(site);
   std::set<std::string> seen;
   for (auto& e : catalog.entries) {

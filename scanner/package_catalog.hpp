@@ -2,11 +2,13 @@
 // The Python package catalog: every distribution installed directly in the
 // given site directories, read the way importlib.metadata finds them.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lockfile/fingerprint.hpp"
 #include "scanner/filesystem.hpp"
+#include "scanner/package_cache.hpp"
 
 namespace envlock::scanner {
 
@@ -23,6 +25,10 @@ struct CatalogEntry {
   std::string metadata_dir;  ///< the .dist-info / .egg-info / EGG-INFO path ("" for a file)
   std::vector<PackageFile> files;
   bool has_file_list = false;  ///< RECORD or installed-files.txt was present
+  bool clean = true;           ///< read without a diagnostic (a PackageCache may keep it)
+  /// Set when the entry came from a PackageCache: package.files is filled,
+  /// `files` is empty, and these are its listed files that may be native.
+  std::optional<std::vector<std::string>> cached_native;
 };
 
 struct Catalog {
@@ -33,7 +39,10 @@ struct Catalog {
 /// Reads every package in `site_dirs` (sys.path order). A broken package becomes a
 /// diagnostic; the rest of the catalog is still read. Later copies of a name are
 /// marked shadowed. Vendored copies (dist-info below a package) are never visited.
-Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs);
+/// With `cache` (--fast on a live host), a .dist-info directory whose stamps
+/// still hold is taken from it instead of being read.
+Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs,
+                     PackageCache* cache = nullptr);
 
 /// Site directories plus the directories their *.pth files add, as site.addsitedir
 /// does (lines starting with "import" are code and are never run).

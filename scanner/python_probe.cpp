@@ -117,7 +117,9 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                                                   const std::vector<std::string>& site_dirs,
                                                   const PythonProbeOptions& options,
                                                   lockfile::Fingerprint& fp) {
-  Catalog catalog = read_catalog(fs, site_dirs);
+  // The package cache only ever serves --fast: a full scan reads every file anyway.
+  PackageCache* package_cache = options.fast && options.returned_files ? options.package_cache : nullptr;
+  Catalog catalog = read_catalog(fs, site_dirs, package_cache);
   for (auto& d : catalog.diagnostics) fp.diagnostics.push_back(std::move(d));
   auto dpkg = fill_from_dpkg(fs, catalog, options.dpkg_info_dir);
 
@@ -154,6 +156,12 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     auto& entry = catalog.entries[e];
     auto& pkg = entry.package;
+    if (entry.cached_native) {  // --fast, from the package cache: files summarized already
+      if (!pkg.shadowed) {
+        for (auto& path : *entry.cached_native) owned.push_back({std::move(path), pkg.name});
+      }
+      continue;
+    }
     bool content_unavailable = false;
     // Aggregate: one line per listed file with a hash, sorted by listed path, so
     // that a --fast scan (RECORD's hashes) and a full scan (real content) of an
@@ -218,12 +226,20 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
         }
       }
     }
+    std::vector<std::string> native;
+    for (const auto& pf : entry.files) {
+      if (is_bytecode(pf.path)) continue;
+      if (options.returned_files && !options.returned_files(pf.path)) continue;
+      native.push_back(pf.path);
+    }
+    // Only what the .dist-info directory alone decides: not a package whose
+    // read gave a diagnostic, nor one without INSTALLER (Debian's, whose file
+    // list may come from dpkg's database instead).
+    if (package_cache && entry.clean && pkg.format == "dist-info" && !pkg.installer.empty()) {
+      package_cache->store(entry.metadata_dir, PackageSummary{pkg, entry.has_file_list, native});
+    }
     if (!pkg.shadowed) {
-      for (const auto& pf : entry.files) {
-        if (is_bytecode(pf.path)) continue;
-        if (options.returned_files && !options.returned_files(pf.path)) continue;
-        owned.push_back({pf.path, pkg.name});
-      }
+      for (auto& path : native) owned.push_back({std::move(path), pkg.name});
     }
   }
   for (auto& d : dpkg.listings) {

@@ -9,6 +9,7 @@
 
 #include "lockfile/fingerprint.hpp"
 #include "scanner/filesystem.hpp"
+#include "scanner/package_cache.hpp"
 
 namespace envlock::scanner {
 
@@ -25,6 +26,10 @@ struct PythonProbeOptions {
   /// Which listed files to return (scan.cpp: may_be_native); all when unset.
   /// Filtering here spares a copy of every listed path.
   bool (*returned_files)(std::string_view path) = nullptr;
+  /// --fast only, live paths only, and only with returned_files set (its
+  /// entries keep the filtered list): .dist-info summaries from earlier scans.
+  /// The caller saves it.
+  PackageCache* package_cache = nullptr;
 };
 
 struct PackageFileRef {

@@ -126,6 +126,7 @@ Result<Target> open_target(const ScanRequest& req) {
 }  // namespace
 
 Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
+  const std::int64_t started = HashCache::wall_clock_ns();
   auto target = ENVLOCK_TRY(open_target(req));
   lockfile::Fingerprint fp;
   fp.envlock.target = target.description;
@@ -142,7 +143,15 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
     cache = std::make_unique<HashCache>(HashCache::default_file());
     python_options.cache = cache.get();
   }
+  // --fast on the live host's own paths (stat must be the host's): .dist-info
+  // directories unchanged since an earlier scan are not read again.
+  std::unique_ptr<PackageCache> package_cache;
+  if (req.use_cache && req.fast && (req.kind == TargetKind::kPython || req.kind == TargetKind::kSite)) {
+    package_cache = std::make_unique<PackageCache>(PackageCache::default_file(), started);
+    python_options.package_cache = package_cache.get();
+  }
   auto package_files = probe_python_packages(*target.fs, target.site_dirs, python_options, fp);
+  if (package_cache) (void)package_cache->save();  // a cache that cannot be written only costs time
   if (req.kind != TargetKind::kSite) {
     target.python.site_dirs = target.site_dirs;
     fp.python = target.python;

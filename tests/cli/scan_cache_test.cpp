@@ -11,6 +11,7 @@
 
 #include "scanner/hash_cache.hpp"
 #include "scanner/live_filesystem.hpp"
+#include "scanner/package_cache.hpp"
 #include "support/process.hpp"
 
 namespace envlock {
@@ -76,6 +77,39 @@ TEST(ScanCache, AWarmScanAnswersFromTheCacheAndNoCacheDoesNot) {
   for (const auto& p : cold.value("integrity", nlohmann::json::array())) {
     EXPECT_NE(p["path"], "good_pkg/__init__.py") << p.dump();
   }
+}
+
+// --fast keeps what it derives from each .dist-info directory: the same scan
+// cold, warm and uncached; a planted summary is believed while the directory
+// is unchanged (the proof that it was not read), never with --no-cache.
+TEST(ScanCache, FastScansUseThePackageCache) {
+  TempDir tmp;
+  std::string home = tmp / "cache";
+  std::string uncached = scan(tmp / "unused", {"--fast", "--no-cache"});
+  EXPECT_EQ(scan(home, {"--fast"}), uncached);
+  ASSERT_TRUE(std::filesystem::exists(home + "/envlock/packages.json"));
+  EXPECT_EQ(scan(home, {"--fast"}), uncached);
+
+  std::string dir = kBasic + "/good_pkg-1.0.dist-info";
+  {
+    scanner::PackageCache cache(home + "/envlock/packages.json",
+                                scanner::HashCache::wall_clock_ns() + 3600'000'000'000);
+    auto real = cache.lookup(dir);
+    ASSERT_TRUE(real) << "the cold scan stored the good package";
+    real->package.version = "9.9.9";
+    cache.store(dir, *real);
+    ASSERT_TRUE(cache.save());
+  }
+  auto version_of_good = [](const std::string& text) {
+    const auto doc = nlohmann::json::parse(text);  // not a temporary in the range-for
+    for (const auto& p : doc["packages"]) {
+      if (p["name"] == "good-pkg") return p["version"].get<std::string>();
+    }
+    return std::string("?");
+  };
+  EXPECT_EQ(version_of_good(scan(home, {"--fast"})), "9.9.9");
+  EXPECT_EQ(version_of_good(scan(home, {"--fast", "--no-cache"})), "1.0");
+  EXPECT_EQ(version_of_good(scan(home)), "1.0") << "a full scan never uses it";
 }
 
 }  // namespace

@@ -265,5 +265,18 @@ TEST(ScanCommand, TwoScansOfAnUnchangedTargetHaveTheSameDigest) {
             std::string::npos);
 }
 
+TEST(ScanCommand, RelativePathsAreRelativeToTheWorkingDirectory) {
+  // Tests run in the build tree; name the fixture site relative to it.
+  std::string rel = std::filesystem::relative(kBasic).string() + "/";
+  ASSERT_FALSE(rel.starts_with("/"));
+  auto relative = scan_json({"--site", rel, "--fast"});
+  auto absolute = scan_json({"--site", kBasic, "--fast"});
+  EXPECT_EQ(relative["envlock"]["digest"], absolute["envlock"]["digest"]);
+  EXPECT_EQ(relative["envlock"]["target"], "site:" + kBasic);
+  auto root = envlock({"scan", "--root", rel + "nope", "--fast"});
+  EXPECT_EQ(root.status, 2);
+  EXPECT_NE(root.err.find(kBasic + "/nope"), std::string::npos) << root.err;
+}
+
 }  // namespace
 }  // namespace envlock

@@ -1,0 +1,231 @@
+#include "scanner/package_cache.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "scanner/cache_file.hpp"
+#include "scanner/filesystem.hpp"
+#include "scanner/hash_cache.hpp"
+
+namespace envlock::scanner {
+
+namespace {
+
+constexpr const char* kFormat = "envlock-package-cache";
+constexpr int kVersion = 1;
+constexpr std::uint64_t kMaxFileBytes = 256ull << 20;
+constexpr std::uint32_t kMaxAgeDays = 60;
+constexpr std::size_t kMaxNamesPerDir = 10'000;
+
+struct Stamps {
+  std::string text;  ///< one line per name: "name\tmode:dev:ino:size:mtime:ctime"
+  std::int64_t newest_ctime = 0;
+  bool ok = true;  ///< false: unreadable, too large or names we cannot encode (never cached)
+};
+
+void add_stamp(Stamps& s, const std::string& name, const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    s.text += name + "\t-\n";
+    return;
+  }
+  std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  std::int64_t ctime = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  s.newest_ctime = std::max(s.newest_ctime, ctime);
+  s.text += name + "\t" + std::to_string(st.st_mode & S_IFMT) + ":" + std::to_string(st.st_dev) + ":" +
+            std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" +
+            std::to_string(ctime) + "\n";
+}
+
+// The directory and every name in it (symlinks followed, as the reader does).
+Stamps stamps_of(const std::string& dir) {
+  Stamps s;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    s.ok = false;
+    return s;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    // A tab or newline in a name could make two listings read alike.
+    if (name.find_first_of("\t\n") != std::string::npos || names.size() >= kMaxNamesPerDir) {
+      s.ok = false;
+      break;
+    }
+    names.push_back(std::move(name));
+  }
+  ::closedir(d);
+  if (!s.ok) return s;
+  std::sort(names.begin(), names.end());
+  add_stamp(s, ".", dir);
+  for (const auto& name : names) add_stamp(s, name, join_path(dir, name));
+  return s;
+}
+
+nlohmann::json encode(const PackageSummary& s) {
+  const auto& p = s.package;
+  return {{"name", p.name},
+          {"raw_name", p.raw_name},
+          {"version", p.version},
+          {"installer", p.installer},
+          {"location", p.location},
+          {"metadata", p.metadata},
+          {"requires_dist", p.requires_dist},
+          {"requires_python", p.requires_python},
+          {"files_count", p.files.count},
+          {"files_digest", p.files.digest},
+          {"format", p.format},
+          {"requested", p.requested},
+          {"wheel_tags", p.wheel_tags},
+          {"direct_url", p.direct_url},
+          {"direct_kind", p.direct_kind},
+          {"direct_hash", p.direct_hash},
+          {"has_file_list", s.has_file_list},
+          {"native", s.native}};
+}
+
+// Every field's type is checked before it is read: nlohmann throws on a wrong one.
+std::optional<PackageSummary> decode(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  bool ok = true;
+  auto str = [&](const char* key, std::string& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) ok = false;
+    else out = it->get<std::string>();
+  };
+  auto strs = [&](const char* key, std::vector<std::string>& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) {
+      ok = false;
+      return;
+    }
+    for (const auto& v : *it) {
+      if (!v.is_string()) ok = false;
+      else out.push_back(v.get<std::string>());
+    }
+  };
+  auto boolean = [&](const char* key, bool& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_boolean()) ok = false;
+    else out = it->get<bool>();
+  };
+  PackageSummary s;
+  auto& p = s.package;
+  str("name", p.name);
+  str("raw_name", p.raw_name);
+  str("version", p.version);
+  str("installer", p.installer);
+  str("location", p.location);
+  str("metadata", p.metadata);
+  strs("requires_dist", p.requires_dist);
+  str("requires_python", p.requires_python);
+  str("files_digest", p.files.digest);
+  str("format", p.format);
+  boolean("requested", p.requested);
+  strs("wheel_tags", p.wheel_tags);
+  str("direct_url", p.direct_url);
+  str("direct_kind", p.direct_kind);
+  str("direct_hash", p.direct_hash);
+  boolean("has_file_list", s.has_file_list);
+  strs("native", s.native);
+  auto count = j.find("files_count");
+  if (count == j.end() || !count->is_number_unsigned()) ok = false;
+  else p.files.count = count->get<std::uint64_t>();
+  if (!ok || p.name.empty() || p.version.empty()) return std::nullopt;
+  return s;
+}
+
+std::uint32_t day_of(std::int64_t ns) {
+  return static_cast<std::uint32_t>(std::max<std::int64_t>(0, ns / 86'400'000'000'000));
+}
+
+}  // namespace
+
+std::string PackageCache::default_file() {
+  std::string dir = cache_directory();
+  return dir.empty() ? "" : join_path(dir, "packages.json");
+}
+
+PackageCache::PackageCache(std::string file, std::int64_t scan_start_ns)
+    : file_(std::move(file)), scan_start_ns_(scan_start_ns), today_(day_of(scan_start_ns)) {
+  if (file_.empty()) return;
+  auto content = read_cache_file(file_, kMaxFileBytes);
+  if (!content || !*content) return;
+  nlohmann::json doc = nlohmann::json::parse(**content, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return;
+  auto format = doc.find("format");
+  auto version = doc.find("version");
+  auto entries = doc.find("entries");
+  if (format == doc.end() || !format->is_string() || format->get<std::string>() != kFormat ||
+      version == doc.end() || !version->is_number_integer() || version->get<std::int64_t>() != kVersion ||
+      entries == doc.end() || !entries->is_object()) {
+    return;
+  }
+  for (const auto& [dir, e] : entries->items()) {
+    if (entries_.size() >= kMaxEntries || !e.is_object()) continue;
+    auto stamps = e.find("stamps");
+    auto day = e.find("day");
+    auto summary = e.find("summary");
+    if (stamps == e.end() || !stamps->is_string() || day == e.end() || !day->is_number_unsigned() ||
+        summary == e.end()) {
+      continue;
+    }
+    auto decoded = decode(*summary);
+    if (!decoded) continue;
+    entries_[dir] = Entry{stamps->get<std::string>(), std::move(*decoded), day->get<std::uint32_t>()};
+  }
+}
+
+std::optional<PackageSummary> PackageCache::lookup(const std::string& metadata_dir) {
+  auto it = entries_.find(metadata_dir);
+  if (it == entries_.end()) return std::nullopt;
+  Stamps now = stamps_of(metadata_dir);
+  if (!now.ok || now.text != it->second.stamps) return std::nullopt;
+  if (it->second.day != today_) {
+    it->second.day = today_;
+    dirty_ = true;
+  }
+  return it->second.summary;
+}
+
+void PackageCache::store(const std::string& metadata_dir, PackageSummary summary) {
+  if (file_.empty()) return;
+  Stamps now = stamps_of(metadata_dir);
+  // Changed after the scan began (perhaps after it was read), or so recently
+  // that a second change in the same timestamp tick would leave no trace.
+  if (!now.ok || now.newest_ctime > scan_start_ns_ - HashCache::kRacyWindowNs) return;
+  summary.package.shadowed = false;
+  entries_[metadata_dir] = Entry{std::move(now.text), std::move(summary), today_};
+  dirty_ = true;
+}
+
+Result<void> PackageCache::save() {
+  if (file_.empty()) return {};
+  if (!dirty_) return {};  // an unchanged environment re-scanned the same day writes nothing
+  std::vector<std::pair<const std::string*, const Entry*>> keep;
+  for (const auto& [dir, e] : entries_) {
+    if (today_ - std::min(e.day, today_) <= kMaxAgeDays) keep.emplace_back(&dir, &e);
+  }
+  if (keep.size() > kMaxEntries) {
+    std::nth_element(keep.begin(), keep.begin() + kMaxEntries, keep.end(),
+                     [](const auto& a, const auto& b) { return a.second->day > b.second->day; });
+    keep.resize(kMaxEntries);
+  }
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [dir, e] : keep) {
+    entries[*dir] = {{"stamps", e->stamps}, {"day", e->day}, {"summary", encode(e->summary)}};
+  }
+  nlohmann::json doc{{"format", kFormat}, {"version", kVersion}, {"entries", std::move(entries)}};
+  ENVLOCK_TRY(write_cache_file(file_, doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  dirty_ = false;
+  return {};
+}
+
+}  // namespace envlock::scanner
