@@ -406,7 +406,11 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::uint64_t window_offset, st
   return info;
 }
 
-std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes) {
+namespace {
+
+// File range of the first program header of `type`, from the headers in the
+// first bytes; nullopt when there is none or they are not there.
+std::optional<ByteRange> segment_range(std::string_view first_bytes, std::uint32_t type) {
   if (!looks_like_elf(first_bytes) || first_bytes.size() < 64) return std::nullopt;
   auto cls = static_cast<std::uint8_t>(first_bytes[4]);
   if (cls != 1 && cls != 2) return std::nullopt;
@@ -418,12 +422,18 @@ std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes) {
   if (phentsize < (is64 ? 56 : 32) || phnum == kPnXnum) return std::nullopt;
   for (std::uint64_t i = 0; i < phnum; ++i) {
     std::uint64_t ph = phoff + i * phentsize;
-    if (b.u32(ph) != kPtDynamic) continue;
+    if (b.u32(ph) != type) continue;
     ByteRange r = is64 ? ByteRange{b.u64(ph + 8), b.u64(ph + 32)} : ByteRange{b.u32(ph + 4), b.u32(ph + 16)};
     if (b.bad) return std::nullopt;
     return r;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes) {
+  return segment_range(first_bytes, kPtDynamic);
 }
 
 Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path) {
@@ -434,11 +444,20 @@ Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path) {
   // Large objects keep PT_DYNAMIC after their code while the string and
   // version tables sit near the start: the first read plus that window is
   // usually all it takes, without reading the megabytes in between.
-  if (auto range = elf_dynamic_range(*first);
-      range && range->offset >= first->size() && range->size <= kMaxDynamicBytes) {
-    auto window = fs.read_at(path, range->offset, range->size);
-    if (window && window->size() == range->size) {
-      if (auto windowed = read_elf(*first, range->offset, *window, path)) return windowed;
+  // A libc is also a program: its PT_INTERP string sits in .rodata, megabytes
+  // in, a little before PT_DYNAMIC; one window then covers both.
+  if (auto range = elf_dynamic_range(*first); range && range->offset >= first->size()) {
+    auto interp = segment_range(*first, kPtInterp);
+    if (interp && interp->offset >= first->size()) {
+      std::uint64_t begin = std::min(range->offset, interp->offset);
+      std::uint64_t end = std::max(range->offset + range->size, interp->offset + interp->size);
+      range = ByteRange{begin, end - begin};
+    }
+    if (range->size <= kMaxDynamicBytes) {
+      auto window = fs.read_at(path, range->offset, range->size);
+      if (window && window->size() == range->size) {
+        if (auto windowed = read_elf(*first, range->offset, *window, path)) return windowed;
+      }
     }
   }
   // Dynamic data past the first read: only then pay for the full prefix.

@@ -154,6 +154,42 @@ TEST_F(ElfReaderBuilt, WorksWithoutTheSectionHeaders) {
   EXPECT_EQ(cut->version_needs, full->version_needs);
 }
 
+// A program with PT_DYNAMIC past megabytes of read-only data; and glibc's
+// libc.so.6, which is a program too, with its PT_INTERP string in .rodata
+// megabytes in. Read through the filesystem each must give what the whole
+// file gives.
+TEST_F(ElfReaderBuilt, ProgramWithInterpreterAndDynamicPastTheFirstRead) {
+  std::string exe = dir / "bigpie";
+  ASSERT_EQ(compile("#include <stdio.h>\nconst char big[3 << 20] = {1};\n"
+                    "int main(void) { return puts(big); }\n",
+                    exe, "-fPIE -pie -Wl,-z,separate-code"),
+            "");
+  std::string bytes = read_file(exe);
+  auto whole = read_elf(bytes, "bigpie");
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_FALSE(whole->interpreter.empty());
+  LiveFileSystem fs(dir.path());
+  auto through_fs = read_elf_file(fs, "/bigpie");
+  ASSERT_TRUE(through_fs) << through_fs.error().message;
+  EXPECT_EQ(through_fs->interpreter, whole->interpreter);
+  EXPECT_EQ(through_fs->needed, whole->needed);
+  EXPECT_EQ(through_fs->version_needs, whole->version_needs);
+
+  // The C library this test itself runs on.
+  std::string libc = run("cc -print-file-name=libc.so.6");
+  while (!libc.empty() && libc.back() == '\n') libc.pop_back();
+  ASSERT_TRUE(libc.starts_with("/")) << libc;
+  std::string libc_bytes = read_file(libc);
+  auto libc_whole = read_elf(libc_bytes, libc);
+  ASSERT_TRUE(libc_whole) << libc_whole.error().message;
+  LiveFileSystem host("/");
+  auto libc_fs = read_elf_file(host, libc);
+  ASSERT_TRUE(libc_fs) << libc_fs.error().message;
+  EXPECT_EQ(libc_fs->interpreter, libc_whole->interpreter);
+  EXPECT_EQ(libc_fs->soname, libc_whole->soname);
+  EXPECT_EQ(libc_fs->version_defs, libc_whole->version_defs);
+}
+
 TEST_F(ElfReaderBuilt, EveryTruncationIsAnErrorOrAResultNeverACrash) {
   std::string bytes = read_file(dir / "libmid.so");
   std::size_t ok = 0;
