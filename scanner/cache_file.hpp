@@ -5,10 +5,14 @@
 // writes go to a temporary file renamed into place. Every cache (file hashes,
 // interpreter facts) goes through here. See docs/integrity.md.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "lockfile/error.hpp"
 
@@ -28,5 +32,24 @@ Result<std::optional<std::string>> read_cache_file(const std::string& file, std:
 /// mode 0600), creating missing directories with mode 0700. Fails, naming the
 /// path, when the directory is not ours or cannot be written.
 Result<void> write_cache_file(const std::string& file, std::string_view content);
+
+/// The entries a cache keeps when it is saved: those whose value's `day` (of
+/// last use) is within max_age_days of `today`, at most max_entries of them,
+/// the most recently used when there are more.
+template <class Map>
+std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> entries_to_keep(
+    const Map& entries, std::uint32_t today, std::uint32_t max_age_days, std::size_t max_entries) {
+  std::vector<std::pair<const typename Map::key_type*, const typename Map::mapped_type*>> keep;
+  keep.reserve(entries.size());
+  for (const auto& [key, value] : entries) {
+    if (today - std::min(value.day, today) <= max_age_days) keep.emplace_back(&key, &value);
+  }
+  if (keep.size() > max_entries) {
+    std::nth_element(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(max_entries), keep.end(),
+                     [](const auto& a, const auto& b) { return a.second->day > b.second->day; });
+    keep.resize(max_entries);
+  }
+  return keep;
+}
 
 }  // namespace envlock::scanner

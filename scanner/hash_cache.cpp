@@ -151,16 +151,7 @@ Result<void> HashCache::save() {
   if (load(file_, merged)) {
     for (auto& [k, e] : merged) entries_.try_emplace(k, e);
   }
-  std::vector<std::pair<const FileKey*, const Entry*>> keep;
-  keep.reserve(entries_.size());
-  for (const auto& [k, e] : entries_) {
-    if (today_ - std::min(e.day, today_) <= kMaxAgeDays) keep.emplace_back(&k, &e);
-  }
-  if (keep.size() > kMaxEntries) {
-    std::nth_element(keep.begin(), keep.begin() + kMaxEntries, keep.end(),
-                     [](const auto& a, const auto& b) { return a.second->day > b.second->day; });
-    keep.resize(kMaxEntries);
-  }
+  auto keep = entries_to_keep(entries_, today_, kMaxAgeDays, kMaxEntries);
 
   std::string out;
   out.reserve(kHeaderSize + keep.size() * kEntrySize + kTrailerSize);

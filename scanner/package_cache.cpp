@@ -69,76 +69,74 @@ Stamps stamps_of(const std::string& dir) {
   return s;
 }
 
+// One table of the package's fields, read by both directions so that they
+// cannot drift apart. A field added to lockfile::Package must be added here.
+using lockfile::Package;
+constexpr std::pair<const char*, std::string Package::*> kStrings[] = {
+    {"name", &Package::name},           {"raw_name", &Package::raw_name},
+    {"version", &Package::version},     {"installer", &Package::installer},
+    {"location", &Package::location},   {"metadata", &Package::metadata},
+    {"requires_python", &Package::requires_python},
+    {"format", &Package::format},       {"direct_url", &Package::direct_url},
+    {"direct_kind", &Package::direct_kind}, {"direct_hash", &Package::direct_hash},
+};
+constexpr std::pair<const char*, std::vector<std::string> Package::*> kLists[] = {
+    {"requires_dist", &Package::requires_dist},
+    {"wheel_tags", &Package::wheel_tags},
+};
+
 nlohmann::json encode(const PackageSummary& s) {
-  const auto& p = s.package;
-  return {{"name", p.name},
-          {"raw_name", p.raw_name},
-          {"version", p.version},
-          {"installer", p.installer},
-          {"location", p.location},
-          {"metadata", p.metadata},
-          {"requires_dist", p.requires_dist},
-          {"requires_python", p.requires_python},
-          {"files_count", p.files.count},
-          {"files_digest", p.files.digest},
-          {"format", p.format},
-          {"requested", p.requested},
-          {"wheel_tags", p.wheel_tags},
-          {"direct_url", p.direct_url},
-          {"direct_kind", p.direct_kind},
-          {"direct_hash", p.direct_hash},
-          {"has_file_list", s.has_file_list},
-          {"native", s.native}};
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, field] : kStrings) j[key] = s.package.*field;
+  for (const auto& [key, field] : kLists) j[key] = s.package.*field;
+  j["files_count"] = s.package.files.count;
+  j["files_digest"] = s.package.files.digest;
+  j["requested"] = s.package.requested;
+  j["has_file_list"] = s.has_file_list;
+  j["native"] = s.native;
+  return j;
 }
 
 // Every field's type is checked before it is read: nlohmann throws on a wrong one.
 std::optional<PackageSummary> decode(const nlohmann::json& j) {
   if (!j.is_object()) return std::nullopt;
-  bool ok = true;
-  auto str = [&](const char* key, std::string& out) {
+  auto string_at = [&](const char* key, std::string& out) {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) ok = false;
-    else out = it->get<std::string>();
+    if (it == j.end() || !it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
   };
-  auto strs = [&](const char* key, std::vector<std::string>& out) {
+  auto list_at = [&](const char* key, std::vector<std::string>& out) {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_array()) {
-      ok = false;
-      return;
-    }
+    if (it == j.end() || !it->is_array()) return false;
     for (const auto& v : *it) {
-      if (!v.is_string()) ok = false;
-      else out.push_back(v.get<std::string>());
+      if (!v.is_string()) return false;
+      out.push_back(v.get<std::string>());
     }
+    return true;
   };
-  auto boolean = [&](const char* key, bool& out) {
+  auto bool_at = [&](const char* key, bool& out) {
     auto it = j.find(key);
-    if (it == j.end() || !it->is_boolean()) ok = false;
-    else out = it->get<bool>();
+    if (it == j.end() || !it->is_boolean()) return false;
+    out = it->get<bool>();
+    return true;
   };
   PackageSummary s;
   auto& p = s.package;
-  str("name", p.name);
-  str("raw_name", p.raw_name);
-  str("version", p.version);
-  str("installer", p.installer);
-  str("location", p.location);
-  str("metadata", p.metadata);
-  strs("requires_dist", p.requires_dist);
-  str("requires_python", p.requires_python);
-  str("files_digest", p.files.digest);
-  str("format", p.format);
-  boolean("requested", p.requested);
-  strs("wheel_tags", p.wheel_tags);
-  str("direct_url", p.direct_url);
-  str("direct_kind", p.direct_kind);
-  str("direct_hash", p.direct_hash);
-  boolean("has_file_list", s.has_file_list);
-  strs("native", s.native);
+  for (const auto& [key, field] : kStrings) {
+    if (!string_at(key, p.*field)) return std::nullopt;
+  }
+  for (const auto& [key, field] : kLists) {
+    if (!list_at(key, p.*field)) return std::nullopt;
+  }
   auto count = j.find("files_count");
-  if (count == j.end() || !count->is_number_unsigned()) ok = false;
-  else p.files.count = count->get<std::uint64_t>();
-  if (!ok || p.name.empty() || p.version.empty()) return std::nullopt;
+  if (count == j.end() || !count->is_number_unsigned()) return std::nullopt;
+  p.files.count = count->get<std::uint64_t>();
+  if (!string_at("files_digest", p.files.digest) || !bool_at("requested", p.requested) ||
+      !bool_at("has_file_list", s.has_file_list) || !list_at("native", s.native)) {
+    return std::nullopt;
+  }
+  if (p.name.empty() || p.version.empty()) return std::nullopt;
   return s;
 }
 
@@ -209,15 +207,7 @@ void PackageCache::store(const std::string& metadata_dir, PackageSummary summary
 Result<void> PackageCache::save() {
   if (file_.empty()) return {};
   if (!dirty_) return {};  // an unchanged environment re-scanned the same day writes nothing
-  std::vector<std::pair<const std::string*, const Entry*>> keep;
-  for (const auto& [dir, e] : entries_) {
-    if (today_ - std::min(e.day, today_) <= kMaxAgeDays) keep.emplace_back(&dir, &e);
-  }
-  if (keep.size() > kMaxEntries) {
-    std::nth_element(keep.begin(), keep.begin() + kMaxEntries, keep.end(),
-                     [](const auto& a, const auto& b) { return a.second->day > b.second->day; });
-    keep.resize(kMaxEntries);
-  }
+  auto keep = entries_to_keep(entries_, today_, kMaxAgeDays, kMaxEntries);
   nlohmann::json entries = nlohmann::json::object();
   for (const auto& [dir, e] : keep) {
     entries[*dir] = {{"stamps", e->stamps}, {"day", e->day}, {"summary", encode(e->summary)}};
