@@ -58,8 +58,6 @@ struct Package {
   std::string direct_kind;  ///< "editable", "vcs", "archive", "dir" or ""
   std::string direct_hash;  ///< archive hash or vcs commit id
   bool shadowed = false;  ///< an earlier site dir (sys.path order) has the same name
-  // A new field must also go into scanner/package_cache.cpp's field tables,
-  // or warm --fast scans will drop it.
 };
 
 /// [[native]]
