@@ -74,6 +74,18 @@ Result<void> write_all(int fd, std::string_view data, const std::string& file) {
 
 }  // namespace
 
+StatStamp stat_stamp(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return {errno == ENOENT || errno == ENOTDIR ? "missing" : "error:" + std::to_string(errno), 0};
+  }
+  std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  std::int64_t ctime = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  return {std::to_string(st.st_mode & S_IFMT) + ":" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) +
+              ":" + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" + std::to_string(ctime),
+          ctime};
+}
+
 std::string cache_directory() {
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   if (xdg && xdg[0] == '/') return join_path(xdg, "envlock");

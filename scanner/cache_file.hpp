@@ -33,6 +33,15 @@ Result<std::optional<std::string>> read_cache_file(const std::string& file, std:
 /// path, when the directory is not ours or cannot be written.
 Result<void> write_cache_file(const std::string& file, std::string_view content);
 
+/// What a cache remembers of one path to tell later whether it changed: its
+/// stat (symlinks followed) as "type:dev:ino:size:mtime_ns:ctime_ns", or
+/// "missing", or "error:<errno>". ctime_ns is 0 unless the path exists.
+struct StatStamp {
+  std::string value;
+  std::int64_t ctime_ns = 0;
+};
+StatStamp stat_stamp(const std::string& path);
+
 /// The entries a cache keeps when it is saved: those whose value's `day` (of
 /// last use) is within max_age_days of `today`, at most max_entries of them,
 /// the most recently used when there are more.

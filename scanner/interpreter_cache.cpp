@@ -103,17 +103,8 @@ std::optional<Identity> identify(const std::string& exe, const std::vector<std::
 }
 
 Stamp stamp_of(const std::string& path) {
-  Stamp s{path, "missing", 0};
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT && errno != ENOTDIR) s.value = "error:" + std::to_string(errno);
-    return s;
-  }
-  std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  s.value = std::to_string(st.st_mode & S_IFMT) + ":" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) +
-            ":" + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" + std::to_string(s.ctime_ns);
-  return s;
+  StatStamp st = stat_stamp(path);
+  return {path, std::move(st.value), st.ctime_ns};
 }
 
 bool watched_in_path_dir(const std::string& name) {

@@ -23,23 +23,15 @@ constexpr std::uint32_t kMaxAgeDays = 60;
 constexpr std::size_t kMaxNamesPerDir = 10'000;
 
 struct Stamps {
-  std::string text;  ///< one line per name: "name\tmode:dev:ino:size:mtime:ctime"
+  std::string text;  ///< one line per name: "name\t" + stat_stamp(path).value
   std::int64_t newest_ctime = 0;
   bool ok = true;  ///< false: unreadable, too large or names we cannot encode (never cached)
 };
 
 void add_stamp(Stamps& s, const std::string& name, const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    s.text += name + "\t-\n";
-    return;
-  }
-  std::int64_t mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  std::int64_t ctime = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
-  s.newest_ctime = std::max(s.newest_ctime, ctime);
-  s.text += name + "\t" + std::to_string(st.st_mode & S_IFMT) + ":" + std::to_string(st.st_dev) + ":" +
-            std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(mtime) + ":" +
-            std::to_string(ctime) + "\n";
+  StatStamp st = stat_stamp(path);
+  s.newest_ctime = std::max(s.newest_ctime, st.ctime_ns);
+  s.text += name + "\t" + st.value + "\n";
 }
 
 // The directory and every name in it (symlinks followed, as the reader does).
