@@ -14,6 +14,8 @@ constexpr std::uint32_t kPtLoad = 1;
 constexpr std::uint32_t kPtDynamic = 2;
 constexpr std::uint32_t kPtInterp = 3;
 constexpr std::uint32_t kShtDynamic = 6;
+constexpr std::uint32_t kShtNobits = 8;
+constexpr std::uint32_t kPfX = 1;
 constexpr std::uint16_t kPnXnum = 0xffff;
 
 constexpr std::int64_t kDtNull = 0;
@@ -35,9 +37,12 @@ constexpr std::uint16_t kVerFlgBase = 1;
 constexpr std::size_t kMaxNeeded = 4096;
 constexpr std::size_t kMaxVersionEntries = 1 << 16;
 
-// The first read of read_elf_file: enough for the dynamic data of nearly
-// every library, which sits before the code.
-constexpr std::uint64_t kFirstReadBytes = 256 << 10;
+// The first read of read_elf_file: the string and version tables of a
+// Python extension end within a few KB, even a libc's within 150 KB. Bytes
+// read cost more than reads here: a page-cache copy runs at about 1 GB/s on
+// the machines scans run on, so a larger first read for every library costs
+// more than a second read for the few with larger tables.
+constexpr std::uint64_t kFirstReadBytes = 64 << 10;
 // A dynamic table is a few hundred bytes; anything larger is not one.
 constexpr std::uint64_t kMaxDynamicBytes = 1 << 20;
 
@@ -176,7 +181,6 @@ SectionDynamic read_sections(Parser& p, std::uint64_t shoff, std::uint16_t shent
     std::uint64_t offset = field(sh, 16, 24);
     std::uint64_t size = field(sh, 20, 32);
     std::uint32_t link = p.b.u32(sh + (p.is64 ? 40 : 24));
-    constexpr std::uint32_t kShtNobits = 8;
     if (addr != 0 && type != kShtNobits) p.sections.push_back({offset, addr, size});
     if (type == kShtDynamic && !dyn.found && link < shnum) {
       std::uint64_t str_sh = shoff + std::uint64_t{link} * shentsize;
@@ -408,27 +412,59 @@ Result<ElfInfo> read_elf(std::string_view bytes, std::uint64_t window_offset, st
 
 namespace {
 
-// File range of the first program header of `type`, from the headers in the
-// first bytes; nullopt when there is none or they are not there.
-std::optional<ByteRange> segment_range(std::string_view first_bytes, std::uint32_t type) {
-  if (!looks_like_elf(first_bytes) || first_bytes.size() < 64) return std::nullopt;
+struct ProgramHeader {
+  std::uint32_t type = 0, flags = 0;
+  ByteRange file;
+};
+
+// The program headers, from the first bytes (they sit right after the ELF
+// header); empty when they are not all there.
+std::vector<ProgramHeader> program_headers(std::string_view first_bytes) {
+  std::vector<ProgramHeader> out;
+  if (!looks_like_elf(first_bytes) || first_bytes.size() < 64) return out;
   auto cls = static_cast<std::uint8_t>(first_bytes[4]);
-  if (cls != 1 && cls != 2) return std::nullopt;
+  if (cls != 1 && cls != 2) return out;
   const bool is64 = cls == 2;
   Bytes b(first_bytes, 0, {}, first_bytes[5] != 2);
   std::uint64_t phoff = is64 ? b.u64(32) : b.u32(28);
   std::uint16_t phentsize = b.u16(is64 ? 54 : 42);
   std::uint16_t phnum = b.u16(is64 ? 56 : 44);
-  if (phentsize < (is64 ? 56 : 32) || phnum == kPnXnum) return std::nullopt;
+  if (phentsize < (is64 ? 56 : 32) || phnum == kPnXnum) return out;
   for (std::uint64_t i = 0; i < phnum; ++i) {
     std::uint64_t ph = phoff + i * phentsize;
-    if (b.u32(ph) != type) continue;
-    ByteRange r = is64 ? ByteRange{b.u64(ph + 8), b.u64(ph + 32)} : ByteRange{b.u32(ph + 4), b.u32(ph + 16)};
-    if (b.bad) return std::nullopt;
-    return r;
+    ProgramHeader h;
+    h.type = b.u32(ph);
+    h.flags = b.u32(ph + (is64 ? 4 : 24));
+    h.file = is64 ? ByteRange{b.u64(ph + 8), b.u64(ph + 32)} : ByteRange{b.u32(ph + 4), b.u32(ph + 16)};
+    if (b.bad) return {};
+    out.push_back(h);
+  }
+  return out;
+}
+
+// File range of the first program header of `type`; nullopt when there is
+// none or the headers are not in the first bytes.
+std::optional<ByteRange> segment_range(std::string_view first_bytes, std::uint32_t type) {
+  for (const auto& h : program_headers(first_bytes)) {
+    if (h.type == type) return h.file;
   }
   return std::nullopt;
 }
+
+// Where the code starts: the first executable PT_LOAD. Linkers put the
+// dynamic symbol, string and version tables before it.
+std::optional<std::uint64_t> code_offset(std::string_view first_bytes) {
+  std::optional<std::uint64_t> out;
+  for (const auto& h : program_headers(first_bytes)) {
+    if (h.type == kPtLoad && (h.flags & kPfX) && (!out || h.file.offset < *out)) out = h.file.offset;
+  }
+  return out;
+}
+
+// Bounds on what find_elf_section reads: 16384 headers and 1 MiB of names
+// are far beyond any real object (libstdc++ has 37 sections).
+constexpr std::uint64_t kMaxSections = 1 << 14;
+constexpr std::uint64_t kMaxSectionNames = 1 << 20;
 
 }  // namespace
 
@@ -436,43 +472,101 @@ std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes) {
   return segment_range(first_bytes, kPtDynamic);
 }
 
+SectionSearch find_elf_section(const FileSystem& fs, std::string_view path, std::string_view name) {
+  SectionSearch out;
+  auto header = fs.read_at(path, 0, 64);
+  if (!header || !looks_like_elf(*header) || header->size() < 52) return out;
+  auto cls = static_cast<std::uint8_t>((*header)[4]);
+  auto data = static_cast<std::uint8_t>((*header)[5]);
+  if ((cls != 1 && cls != 2) || (data != 1 && data != 2)) return out;
+  const bool is64 = cls == 2;
+  const bool little = data == 1;
+  if (is64 && header->size() < 64) return out;
+  Bytes h(*header, 0, {}, little);
+  const std::uint64_t shoff = is64 ? h.u64(40) : h.u32(32);
+  const std::uint64_t entsize = h.u16(is64 ? 58 : 46);
+  const std::uint64_t shnum = h.u16(is64 ? 60 : 48);
+  const std::uint64_t shstrndx = h.u16(is64 ? 62 : 50);
+  // Past 0xff00 sections the counts move into section 0 (SHN_XINDEX);
+  // shstrndx >= shnum covers that too: such a file is "headers not read".
+  if (shoff == 0 || shnum == 0 || shnum > kMaxSections || shstrndx >= shnum || entsize < (is64 ? 64u : 40u))
+    return out;
+  auto table = fs.read_at(path, shoff, shnum * entsize);
+  if (!table || table->size() != shnum * entsize) return out;
+  Bytes t(*table, 0, {}, little);
+  auto field = [&](std::uint64_t base, unsigned off32, unsigned off64) {
+    return is64 ? t.u64(base + off64) : t.u32(base + off32);
+  };
+  const std::uint64_t names_at = shstrndx * entsize;
+  const std::uint64_t names_offset = field(names_at, 16, 24), names_size = field(names_at, 20, 32);
+  if (names_size == 0 || names_size > kMaxSectionNames) return out;
+  auto names = fs.read_at(path, names_offset, names_size);
+  if (!names || names->size() != names_size) return out;
+  out.headers_read = true;
+  for (std::uint64_t i = 0; i < shnum; ++i) {
+    const std::uint64_t at = i * entsize;
+    const std::uint32_t name_offset = t.u32(at);
+    const std::uint32_t type = t.u32(at + 4);
+    if (type == 0 || type == kShtNobits || name_offset >= names->size()) continue;
+    std::string_view n = std::string_view(*names).substr(name_offset);
+    if (n.substr(0, n.find('\0')) != name) continue;
+    out.range = ByteRange{field(at, 16, 24), field(at, 20, 32)};
+    break;
+  }
+  return out;
+}
+
 Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path) {
   auto first = fs.read_prefix(path, kFirstReadBytes);
   if (!first) return tl::unexpected(first.error());
   auto info = read_elf(*first, path);
   if (info || first->size() < kFirstReadBytes) return info;
-  // Large objects keep PT_DYNAMIC after their code while the string and
-  // version tables sit near the start: the first read plus that window is
-  // usually all it takes, without reading the megabytes in between.
+  // A large object: PT_DYNAMIC sits after the code, megabytes in, while the
+  // string and version tables sit before it, usually within the first read.
+  // That read plus the dynamic window skips the megabytes in between.
   // A libc is also a program: its PT_INTERP string sits in .rodata, megabytes
   // in, a little before PT_DYNAMIC; one window then covers both.
-  if (auto range = elf_dynamic_range(*first); range && range->offset >= first->size()) {
-    auto interp = segment_range(*first, kPtInterp);
-    if (interp && interp->offset >= first->size()) {
+  std::string prefix = std::move(*first);
+  std::optional<ByteRange> range = elf_dynamic_range(prefix);
+  std::optional<std::string> window;
+  if (range && range->offset >= prefix.size()) {
+    auto interp = segment_range(prefix, kPtInterp);
+    if (interp && interp->offset >= prefix.size()) {
       std::uint64_t begin = std::min(range->offset, interp->offset);
       std::uint64_t end = std::max(range->offset + range->size, interp->offset + interp->size);
       range = ByteRange{begin, end - begin};
     }
     if (range->size <= kMaxDynamicBytes) {
-      auto window = fs.read_at(path, range->offset, range->size);
-      if (window && window->size() == range->size) {
-        if (auto windowed = read_elf(*first, range->offset, *window, path)) return windowed;
-      }
+      auto read = fs.read_at(path, range->offset, range->size);
+      if (read && read->size() == range->size) window = std::move(*read);
     }
   }
-  // Dynamic data past the first read: only then pay for the full prefix.
-  auto prefix = fs.read_prefix(path, kElfPrefixBytes);
-  if (!prefix) return tl::unexpected(prefix.error());
-  info = read_elf(*prefix, path);
-  if (info || prefix->size() < kElfPrefixBytes) return info;
+  if (window) {
+    if (auto windowed = read_elf(prefix, range->offset, *window, path)) return windowed;
+  }
+  // Some tables are past the first read (libstdc++ has 600 KB of them): read
+  // up to the code, where they end, rather than the whole prefix.
+  if (auto code = code_offset(prefix); code && *code > prefix.size() && *code <= kElfPrefixBytes) {
+    auto more = fs.read_prefix(path, *code);
+    if (!more) return tl::unexpected(more.error());
+    prefix = std::move(*more);
+    info = window && range->offset >= prefix.size() ? read_elf(prefix, range->offset, *window, path)
+                                                     : read_elf(prefix, path);
+    if (info) return info;
+  }
+  // Tables beyond the code or malformed windows: only then pay for the full prefix.
+  auto full = fs.read_prefix(path, kElfPrefixBytes);
+  if (!full) return tl::unexpected(full.error());
+  info = read_elf(*full, path);
+  if (info || full->size() < kElfPrefixBytes) return info;
   // Large objects keep PT_DYNAMIC after their code, beyond the prefix: read
   // just that window (an image keeps it while streaming when it can).
-  auto range = elf_dynamic_range(*prefix);
-  if (!range || range->offset < prefix->size() || range->size > kMaxDynamicBytes) return info;
-  auto window = fs.read_at(path, range->offset, range->size);
+  auto far = elf_dynamic_range(*full);
+  if (!far || far->offset < full->size() || far->size > kMaxDynamicBytes) return info;
+  auto far_window = fs.read_at(path, far->offset, far->size);
   // An image that kept only the prefix cannot give the rest: the parse error says more.
-  if (!window || window->empty()) return info;
-  return read_elf(*prefix, range->offset, *window, path);
+  if (!far_window || far_window->empty()) return info;
+  return read_elf(*full, far->offset, *far_window, path);
 }
 
 int compare_dotted(std::string_view a, std::string_view b) {

@@ -79,6 +79,22 @@ struct ByteRange {
 /// only a prefix of ELF files must keep this range too.
 std::optional<ByteRange> elf_dynamic_range(std::string_view first_bytes);
 
+struct SectionSearch {
+  /// The section header table and its name table were read and well formed:
+  /// no `range` then means the file has no such section.
+  bool headers_read = false;
+  /// Where the section's bytes lie in the file; nullopt when it has none.
+  std::optional<ByteRange> range;
+};
+
+/// Looks up the section named `name` (".rodata", ".comment") in the section
+/// header table and its name table, read through fs.read_at: they sit at the
+/// end of a file, apart from anything read_elf looks at. The headers are not
+/// read when the file has none, an image kept only what read_elf needs, or
+/// they are malformed. Every offset is checked against what was read; the
+/// size of the range found is the caller's to bound.
+SectionSearch find_elf_section(const FileSystem& fs, std::string_view path, std::string_view name);
+
 /// Reads the prefix of `path` through `fs` and parses it. Starts with a small
 /// prefix and only asks for kElfPrefixBytes when the dynamic data lies beyond
 /// it, so scanning hundreds of large libraries stays cheap; when PT_DYNAMIC

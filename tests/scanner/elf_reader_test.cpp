@@ -274,6 +274,122 @@ TEST_F(ElfReaderBuilt, WithoutTheWindowTheErrorNamesThePrefix) {
             "/libbig.so: dynamic section beyond the first 4194304 bytes");
 }
 
+/// Counts the bytes read through it: read_elf_file and find_elf_section
+/// promise to read parts of large objects, not the whole file.
+class CountingFileSystem final : public FileSystem {
+ public:
+  explicit CountingFileSystem(std::string root) : live_(std::move(root)) {}
+  Result<FileStat> stat(std::string_view p) const override { return live_.stat(p); }
+  Result<FileStat> lstat(std::string_view p) const override { return live_.lstat(p); }
+  Result<std::vector<DirEntry>> list(std::string_view d) const override { return live_.list(d); }
+  Result<std::string> read(std::string_view p, std::uint64_t n) const override { return count(live_.read(p, n)); }
+  Result<std::string> read_prefix(std::string_view p, std::uint64_t n) const override {
+    return count(live_.read_prefix(p, n));
+  }
+  Result<std::string> read_at(std::string_view p, std::uint64_t offset, std::uint64_t n) const override {
+    return count(live_.read_at(p, offset, n));
+  }
+  Result<std::string> readlink(std::string_view p) const override { return live_.readlink(p); }
+  Result<std::string> realpath(std::string_view p) const override { return live_.realpath(p); }
+  Result<void> read_chunks(std::string_view p,
+                           const std::function<void(const char*, std::size_t)>& sink) const override {
+    return live_.read_chunks(p, [&](const char* data, std::size_t n) {
+      bytes_read += n;
+      sink(data, n);
+    });
+  }
+  std::string describe() const override { return "counting"; }
+  mutable std::uint64_t bytes_read = 0;
+
+ private:
+  Result<std::string> count(Result<std::string> r) const {
+    if (r) bytes_read += r->size();
+    return r;
+  }
+  LiveFileSystem live_;
+};
+
+// A library whose string and version tables run past the first read (3000
+// exported names, as in libstdc++) and whose PT_DYNAMIC sits after 2 MB of
+// code: read_elf_file reads up to the code plus the dynamic window, and gets
+// what the whole file gives.
+TEST_F(ElfReaderBuilt, TablesPastTheFirstReadDynamicPastTheCode) {
+  std::string source = "const char big[2 << 20] = {1};\n";
+  for (int i = 0; i < 3000; ++i) {
+    source += "int exported_function_with_a_long_name_number_" + std::to_string(i) + "(void) { return big[" +
+              std::to_string(i) + "]; }\n";
+  }
+  write_file(dir / "many.map", "MANY_1.0 { global: *; };\n");
+  std::string lib = dir / "libmany.so";
+  ASSERT_EQ(compile(source, lib,
+                    "-shared -Wl,-soname,libmany.so -Wl,--version-script=" + (dir / "many.map") + " -L" +
+                        dir.path() + " -Wl,--no-as-needed -l:libbase.so.1"),
+            "");
+  std::string bytes = read_file(lib);
+  auto whole = read_elf(bytes, "libmany.so");
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_FALSE(read_elf(std::string_view(bytes).substr(0, 64 << 10), "libmany.so"));  // tables past 64 KiB
+
+  CountingFileSystem fs(dir.path());
+  auto info = read_elf_file(fs, "/libmany.so");
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->soname, "libmany.so");
+  EXPECT_EQ(info->needed, whole->needed);
+  EXPECT_EQ(info->version_defs, (std::vector<std::string>{"MANY_1.0"}));
+  EXPECT_EQ(info->version_needs, whole->version_needs);
+  EXPECT_LT(fs.bytes_read, bytes.size() / 2);
+}
+
+TEST_F(ElfReaderBuilt, FindsSectionsByName) {
+  std::string bytes = read_file(dir / "libmid.so");
+  CountingFileSystem fs(dir.path());
+  auto comment = find_elf_section(fs, "/libmid.so", ".comment");
+  EXPECT_TRUE(comment.headers_read);
+  ASSERT_TRUE(comment.range);
+  EXPECT_TRUE(bytes.substr(comment.range->offset, comment.range->size).starts_with("GCC: ("));
+  auto dynamic = find_elf_section(fs, "/libmid.so", ".dynamic");
+  ASSERT_TRUE(dynamic.range);
+  EXPECT_EQ(dynamic.range->offset, elf_dynamic_range(bytes)->offset);
+  EXPECT_LT(fs.bytes_read, bytes.size());
+
+  auto nope = find_elf_section(fs, "/libmid.so", ".nope");
+  EXPECT_TRUE(nope.headers_read);
+  EXPECT_FALSE(nope.range);
+  EXPECT_FALSE(find_elf_section(fs, "/libmid.so", ".dyn").range);  // a prefix of a name is not the name
+
+  // A section without bytes in the file (SHT_NOBITS) has no range.
+  ASSERT_EQ(compile("int counter[1000];\nint* f(void) { return counter; }\n", dir / "libbss.so", "-shared"), "");
+  auto bss = find_elf_section(fs, "/libbss.so", ".bss");
+  EXPECT_TRUE(bss.headers_read);
+  EXPECT_FALSE(bss.range);
+}
+
+TEST_F(ElfReaderBuilt, SectionHeadersThatCannotBeRead) {
+  std::string bytes = read_file(dir / "libmid.so");
+  std::uint64_t shoff = 0;
+  for (int i = 7; i >= 0; --i) shoff = (shoff << 8) | static_cast<std::uint8_t>(bytes[40 + i]);
+  ASSERT_GT(shoff, 0u);
+  write_file(dir / "cut.so", bytes.substr(0, shoff + 10));  // the table cut short
+  std::string none = bytes;
+  for (int i = 40; i < 48; ++i) none[i] = 0;  // e_shoff
+  none[60] = none[61] = none[62] = none[63] = 0;  // e_shnum, e_shstrndx
+  write_file(dir / "none.so", none);
+  std::string bad_names = bytes;
+  bad_names[62] = static_cast<char>(0xff);  // e_shstrndx past the table
+  bad_names[63] = static_cast<char>(0xfe);
+  write_file(dir / "badnames.so", bad_names);
+  write_file(dir / "short", "\x7f" "ELF\x02\x01");
+  LiveFileSystem fs(dir.path());
+  for (const char* file : {"/cut.so", "/none.so", "/badnames.so", "/short", "/missing.so"}) {
+    auto found = find_elf_section(fs, file, ".comment");
+    EXPECT_FALSE(found.headers_read) << file;
+    EXPECT_FALSE(found.range) << file;
+  }
+  // A filesystem that can only give prefixes (an image) reads no section headers.
+  PrefixOnlyFileSystem prefix_only(dir.path());
+  EXPECT_FALSE(find_elf_section(prefix_only, "/libmid.so", ".comment").headers_read);
+}
+
 TEST(ElfReader, DynamicRangeNeedsProgramHeaders) {
   EXPECT_FALSE(elf_dynamic_range("not elf"));
   SynthSpec spec;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "scanner/elf_reader.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 
@@ -123,17 +124,31 @@ TEST_F(OsProbeRoot, ReadsTheTargetsOwnLibraries) {
   EXPECT_TRUE(fp.diagnostics.empty());
 }
 
-// The banner is searched in a stream of the whole file, window by window; put
+// The banner is read from .rodata when the section headers say where it is,
+// and otherwise searched in a stream of the whole file, window by window; put
 // it megabytes in, past the first chunks and across their boundaries.
 TEST_F(OsProbeRoot, BannerFarIntoALargeLibc) {
   make_libc("libc.so.6", "GLIBC_2.34", true, (3u << 20) + 777);
-  auto size = std::filesystem::file_size(root / (libdir + "/libc.so.6"));
-  ASSERT_GT(size, 3u << 20);
+  std::string file = root / (libdir + "/libc.so.6");
+  ASSERT_GT(std::filesystem::file_size(file), 3u << 20);
   LiveFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);
   EXPECT_EQ(fp.os->glibc, "2.36");
+
+  // Without section headers (e_shoff, e_shnum, e_shstrndx zeroed, as a
+  // stripped-to-the-bone object has them) the whole file streams.
+  std::string bytes = read_file(file);
+  ASSERT_EQ(bytes[4], 2) << "the stand-in libc is a 64-bit object";
+  for (int i = 40; i < 48; ++i) bytes[i] = 0;
+  for (int i = 60; i < 64; ++i) bytes[i] = 0;
+  write_file(file, bytes);
+  ASSERT_FALSE(find_elf_section(fs, "/" + libdir + "/libc.so.6", ".rodata").headers_read);
+  lockfile::Fingerprint streamed;
+  probe_os(fs, streamed);
+  ASSERT_TRUE(streamed.os);
+  EXPECT_EQ(streamed.os->glibc, "2.36");
 }
 
 TEST_F(OsProbeRoot, FallsBackToVersionNodesFileNamesAndUsrLibOsRelease) {
