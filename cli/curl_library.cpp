@@ -1,43 +1,25 @@
 #include "cli/curl_library.hpp"
 
-#include <dlfcn.h>
-
-#include <string>
+#include "scanner/shared_library.hpp"
 
 namespace envlock::cli {
 
 namespace {
 
-template <class Fn>
-bool resolve(void* handle, const char* name, Fn& out) {
-  out = reinterpret_cast<Fn>(::dlsym(handle, name));
-  return out != nullptr;
-}
-
 Result<CurlLibrary> load() {
-  void* handle = nullptr;
-  std::string tried;
-  for (const char* name : {"libcurl.so.4", "libcurl-gnutls.so.4"}) {
-    handle = ::dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (handle) break;
-    const char* why = ::dlerror();
-    tried += std::string(tried.empty() ? "" : "; ") + (why ? why : name);
-  }
-  if (!handle) return fail("cannot load libcurl to fetch a URL (install libcurl4): " + tried);
-  // Kept loaded for the life of the process, like any linked library.
-  CurlLibrary lib{};
-  bool ok = resolve(handle, "curl_global_init", lib.global_init) && resolve(handle, "curl_easy_init", lib.easy_init) &&
-            resolve(handle, "curl_easy_setopt", lib.easy_setopt) &&
-            resolve(handle, "curl_easy_perform", lib.easy_perform) &&
-            resolve(handle, "curl_easy_getinfo", lib.easy_getinfo) &&
-            resolve(handle, "curl_easy_strerror", lib.easy_strerror) &&
-            resolve(handle, "curl_easy_cleanup", lib.easy_cleanup);
-  if (!ok) {
-    const char* why = ::dlerror();
-    return fail("libcurl lacks a function envlock calls: " + std::string(why ? why : "?"));
-  }
-  if (lib.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("cannot initialize libcurl");
-  return lib;
+  auto lib = ENVLOCK_TRY(scanner::SharedLibrary::open({"libcurl.so.4", "libcurl-gnutls.so.4"},
+                                                      "cannot load libcurl to fetch a URL (install libcurl4)"));
+  CurlLibrary curl{};
+  lib.resolve("curl_global_init", curl.global_init);
+  lib.resolve("curl_easy_init", curl.easy_init);
+  lib.resolve("curl_easy_setopt", curl.easy_setopt);
+  lib.resolve("curl_easy_perform", curl.easy_perform);
+  lib.resolve("curl_easy_getinfo", curl.easy_getinfo);
+  lib.resolve("curl_easy_strerror", curl.easy_strerror);
+  lib.resolve("curl_easy_cleanup", curl.easy_cleanup);
+  ENVLOCK_TRY(lib.check());
+  if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return fail("cannot initialize libcurl");
+  return curl;
 }
 
 }  // namespace

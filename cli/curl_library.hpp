@@ -1,9 +1,10 @@
 #pragma once
-// libcurl, loaded with dlopen on first use. Only a lock given by URL needs it,
-// while linking it costs every envlock run the start-up of some 25 shared
-// libraries (TLS, Kerberos, LDAP, IDN...): about as long as the rest of a
-// cached `scan --fast`. The CI gate runs envlock often; it pays for libcurl
-// only when it fetches. The headers still come from libcurl's -dev package.
+// libcurl, loaded with dlopen on first use (scanner/shared_library.hpp).
+// Only a lock given by URL needs it, while linking it costs every envlock run
+// the start-up of some 25 shared libraries (TLS, Kerberos, LDAP, IDN...):
+// about as long as the rest of a cached `scan --fast`. The CI gate runs
+// envlock often; it pays for libcurl only when it fetches. The headers still
+// come from libcurl's -dev package.
 
 #include <curl/curl.h>
 

@@ -1,7 +1,5 @@
 #include "scanner/image_blobs.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "scanner/archive_library.hpp"
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {
@@ -26,6 +25,7 @@ std::string errno_text(int err) { return std::strerror(err); }
 std::string member_key(std::string_view name) { return normalize_path(name).substr(1); }
 
 struct IndexCursor {
+  const ArchiveLibrary* la = nullptr;
   const HostFile* file = nullptr;
   std::uint64_t pos = 0;
   std::vector<char> buffer = std::vector<char>(64 << 10);
@@ -37,7 +37,7 @@ la_ssize_t index_read(archive* a, void* client, const void** out) {
   auto n = c->file->read_at(c->pos, c->buffer.data(), c->buffer.size());
   if (!n) {
     c->error = n.error();
-    archive_set_error(a, EIO, "%s", n.error().message.c_str());
+    c->la->set_error(a, EIO, "%s", n.error().message.c_str());
     return -1;
   }
   c->pos += *n;
@@ -124,45 +124,47 @@ Result<void> BlobStore::index_tar() {
   if (looks_compressed(std::string_view(head, n)))
     return fail(path_ + ": compressed image archives are not supported; decompress it first "
                 "(docker save writes a plain tar)");
+  const ArchiveLibrary& la = *ENVLOCK_TRY(archive_library());
   IndexCursor cursor;
+  cursor.la = &la;
   cursor.file = tar_.get();
-  std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(), archive_read_free);
-  archive_read_support_filter_none(a.get());
-  archive_read_support_format_tar(a.get());
-  archive_read_set_read_callback(a.get(), index_read);
-  archive_read_set_skip_callback(a.get(), index_skip);
-  archive_read_set_callback_data(a.get(), &cursor);
-  if (archive_read_open1(a.get()) != ARCHIVE_OK)
+  std::unique_ptr<archive, int (*)(archive*)> a(la.read_new(), la.read_free);
+  la.read_support_filter_none(a.get());
+  la.read_support_format_tar(a.get());
+  la.read_set_read_callback(a.get(), index_read);
+  la.read_set_skip_callback(a.get(), index_skip);
+  la.read_set_callback_data(a.get(), &cursor);
+  if (la.read_open1(a.get()) != ARCHIVE_OK)
     return fail(path_ + ": not a tar archive or an OCI layout directory (" +
-                std::string(archive_error_string(a.get()) ? archive_error_string(a.get()) : "") + ")");
+                std::string(la.error_string(a.get()) ? la.error_string(a.get()) : "") + ")");
   archive_entry* e = nullptr;
   for (;;) {
-    int r = archive_read_next_header(a.get(), &e);
+    int r = la.read_next_header(a.get(), &e);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
       if (cursor.error) return tl::unexpected(*cursor.error);
-      const char* msg = archive_error_string(a.get());
+      const char* msg = la.error_string(a.get());
       return fail(path_ + ": not a tar archive or an OCI layout directory (" +
                   std::string(msg ? msg : "bad header") + ")");
     }
     if (members_.size() >= kMaxArchiveMembers)
       return fail(path_ + ": more than " + std::to_string(kMaxArchiveMembers) + " members");
-    const char* name = archive_entry_pathname(e);
+    const char* name = la.entry_pathname(e);
     if (!name) continue;
     Member m;
     std::string key = member_key(name);
-    if (const char* hard = archive_entry_hardlink(e)) {
+    if (const char* hard = la.entry_hardlink(e)) {
       m.alias = member_key(hard);
-    } else if (archive_entry_filetype(e) == AE_IFLNK) {
-      const char* target = archive_entry_symlink(e);
+    } else if (la.entry_filetype(e) == AE_IFLNK) {
+      const char* target = la.entry_symlink(e);
       if (!target) continue;
       // Relative to the link's directory, and never above the archive's root.
       m.alias = member_key(join_path(parent_path("/" + key), target));
-    } else if (archive_entry_filetype(e) == AE_IFREG) {
+    } else if (la.entry_filetype(e) == AE_IFREG) {
       // After the header (and any pax/GNU extension records) the reader sits at the data.
-      m.offset = static_cast<std::uint64_t>(archive_filter_bytes(a.get(), 0));
-      m.size = static_cast<std::uint64_t>(archive_entry_size(e));
-      m.sparse = archive_entry_sparse_count(e) > 0;
+      m.offset = static_cast<std::uint64_t>(la.filter_bytes(a.get(), 0));
+      m.size = static_cast<std::uint64_t>(la.entry_size(e));
+      m.sparse = la.entry_sparse_count(e) > 0;
       if (m.offset > tar_->size() || m.size > tar_->size() - m.offset)
         return fail(path_ + ": member " + key + " extends past the end of the file");
     } else {

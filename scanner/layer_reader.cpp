@@ -1,11 +1,9 @@
 #include "scanner/layer_reader.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <memory>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/archive_library.hpp"
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {
@@ -16,17 +14,14 @@ constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 struct ArchiveCloser {
-  void operator()(archive* a) const { archive_read_free(a); }
+  const ArchiveLibrary* la;
+  void operator()(archive* a) const { la->read_free(a); }
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
 
-std::string archive_message(archive* a) {
-  const char* msg = archive_error_string(a);
-  return msg ? msg : "unknown libarchive error";
-}
-
 // State shared by the two stacked readers' callbacks.
 struct Pipeline {
+  const ArchiveLibrary* la = nullptr;
   const ChunkSource* source = nullptr;
   const LayerLimits* limits = nullptr;
   lockfile::Sha256 blob_hash;
@@ -46,7 +41,7 @@ la_ssize_t outer_read(archive* a, void* client, const void** buffer) {
   auto chunk = (*p->source)();
   if (!chunk) {
     p->source_error = chunk.error();
-    archive_set_error(a, EIO, "%s", chunk.error().message.c_str());
+    p->la->set_error(a, EIO, "%s", chunk.error().message.c_str());
     return -1;
   }
   if (chunk->empty()) {
@@ -65,16 +60,16 @@ la_ssize_t inner_read(archive* a, void* client, const void** buffer) {
   const void* block = nullptr;
   size_t size = 0;
   la_int64_t offset = 0;
-  int r = archive_read_data_block(p->outer, &block, &size, &offset);
+  int r = p->la->read_data_block(p->outer, &block, &size, &offset);
   if (r == ARCHIVE_EOF) return 0;
   if (r < ARCHIVE_WARN) {
-    archive_set_error(a, EIO, "%s", archive_message(p->outer).c_str());
+    p->la->set_error(a, EIO, "%s", p->la->message(p->outer).c_str());
     return -1;
   }
   p->tar_bytes += size;
   if (p->tar_bytes > p->limits->max_uncompressed_bytes) {
     p->too_big = true;
-    archive_set_error(a, EFBIG, "uncompressed size exceeds the limit");
+    p->la->set_error(a, EFBIG, "uncompressed size exceeds the limit");
     return -1;
   }
   p->tar_hash.update(block, size);
@@ -84,29 +79,29 @@ la_ssize_t inner_read(archive* a, void* client, const void** buffer) {
 
 // Only decompressors libarchive carries itself; its fallback for a missing
 // library runs an external program, which reading an image must never do.
-void enable_builtin_filters(archive* a) {
-  archive_read_support_filter_none(a);
-  archive_read_support_filter_gzip(a);
-  archive_read_support_filter_zstd(a);
-  archive_read_support_filter_xz(a);
-  archive_read_support_filter_bzip2(a);
-  archive_read_support_filter_lz4(a);
+void enable_builtin_filters(const ArchiveLibrary& la, archive* a) {
+  la.read_support_filter_none(a);
+  la.read_support_filter_gzip(a);
+  la.read_support_filter_zstd(a);
+  la.read_support_filter_xz(a);
+  la.read_support_filter_bzip2(a);
+  la.read_support_filter_lz4(a);
 }
 
 class ArchiveEntryData final : public EntryData {
  public:
-  explicit ArchiveEntryData(archive* a) : a_(a) {}
+  ArchiveEntryData(const ArchiveLibrary& la, archive* a) : la_(la), a_(a) {}
   Result<std::string_view> next() override {
     if (done_) return std::string_view();
     const void* block = nullptr;
     size_t size = 0;
     la_int64_t offset = 0;
-    int r = archive_read_data_block(a_, &block, &size, &offset);
+    int r = la_.read_data_block(a_, &block, &size, &offset);
     if (r == ARCHIVE_EOF) {
       done_ = true;
       return std::string_view();
     }
-    if (r < ARCHIVE_WARN) return fail(archive_message(a_));
+    if (r < ARCHIVE_WARN) return fail(la_.message(a_));
     // Sparse members would need holes filled; layers have no reason to use them.
     if (static_cast<std::uint64_t>(offset) != position_)
       return fail("sparse tar members are not supported");
@@ -115,28 +110,24 @@ class ArchiveEntryData final : public EntryData {
   }
 
  private:
+  const ArchiveLibrary& la_;
   archive* a_;
   bool done_ = false;
   std::uint64_t position_ = 0;
 };
 
-const char* entry_name(archive_entry* e) {
-  const char* name = archive_entry_pathname(e);
-  return name ? name : archive_entry_pathname_utf8(e);
-}
-
-Result<LayerEntry> make_entry(archive_entry* e, const LayerLimits& limits) {
-  const char* raw = entry_name(e);
+Result<LayerEntry> make_entry(const ArchiveLibrary& la, archive_entry* e, const LayerLimits& limits) {
+  const char* raw = la.entry_pathname(e);
+  if (!raw) raw = la.entry_pathname_utf8(e);
   if (!raw) return fail("tar member without a name");
   std::string_view name(raw);
   if (name.size() > limits.max_path_bytes)
     return fail("tar member name longer than " + std::to_string(limits.max_path_bytes) + " bytes");
   LayerEntry out;
   out.path = normalize_member_name(name);
-  out.size = archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0;
-  out.mode = static_cast<std::uint32_t>(archive_entry_mode(e));
-  out.mtime_ns = static_cast<std::int64_t>(archive_entry_mtime(e)) * 1'000'000'000 +
-                 archive_entry_mtime_nsec(e);
+  out.size = la.entry_size_is_set(e) ? static_cast<std::uint64_t>(la.entry_size(e)) : 0;
+  out.mode = static_cast<std::uint32_t>(la.entry_mode(e));
+  out.mtime_ns = static_cast<std::int64_t>(la.entry_mtime(e)) * 1'000'000'000 + la.entry_mtime_nsec(e);
 
   std::string base = base_name(out.path);
   if (base == kOpaqueMarker && out.path.find("/.wh..wh.") == out.path.size() - kOpaqueMarker.size() - 1) {
@@ -161,18 +152,18 @@ Result<LayerEntry> make_entry(archive_entry* e, const LayerLimits& limits) {
     return out;
   }
 
-  if (const char* hard = archive_entry_hardlink(e)) {
+  if (const char* hard = la.entry_hardlink(e)) {
     out.type = LayerEntryType::kHardlink;
     out.link = normalize_member_name(hard);
     return out;
   }
-  switch (archive_entry_filetype(e)) {
+  switch (la.entry_filetype(e)) {
     case AE_IFREG: out.type = LayerEntryType::kRegular; break;
     case AE_IFDIR: out.type = LayerEntryType::kDirectory; break;
     case AE_IFLNK: {
       out.type = LayerEntryType::kSymlink;
-      const char* target = archive_entry_symlink(e);
-      if (!target) target = archive_entry_symlink_utf8(e);
+      const char* target = la.entry_symlink(e);
+      if (!target) target = la.entry_symlink_utf8(e);
       out.link = target ? target : "";
       if (out.link.size() > limits.max_path_bytes)
         return fail("symlink target of " + out.path + " longer than " +
@@ -203,7 +194,7 @@ bool drain(Pipeline& p, bool outer_ok) {
     size_t size = 0;
     la_int64_t offset = 0;
     for (;;) {
-      int r = archive_read_data_block(p.outer, &block, &size, &offset);
+      int r = p.la->read_data_block(p.outer, &block, &size, &offset);
       if (r == ARCHIVE_EOF) outer_eof = true;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN) break;
       p.tar_bytes += size;
@@ -233,50 +224,57 @@ std::string normalize_member_name(std::string_view name) { return normalize_path
 
 LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const LayerLimits& limits,
                         const EntryHandler& handler) {
+  LayerOutcome outcome;
+  auto loaded = archive_library();
+  if (!loaded) {
+    outcome.error = layer_error(name, loaded.error().message);
+    return outcome;
+  }
+  const ArchiveLibrary& la = **loaded;
   Pipeline p;
+  p.la = &la;
   p.source = &source;
   p.limits = &limits;
-  LayerOutcome outcome;
   bool outer_ok = false;
 
-  ArchivePtr outer(archive_read_new());
-  ArchivePtr inner(archive_read_new());
+  ArchivePtr outer(la.read_new(), ArchiveCloser{&la});
+  ArchivePtr inner(la.read_new(), ArchiveCloser{&la});
   p.outer = outer.get();
-  enable_builtin_filters(outer.get());
-  archive_read_support_format_raw(outer.get());
-  archive_read_support_format_tar(inner.get());
+  enable_builtin_filters(la, outer.get());
+  la.read_support_format_raw(outer.get());
+  la.read_support_format_tar(inner.get());
 
   archive_entry* raw_entry = nullptr;
-  if (archive_read_open(outer.get(), &p, nullptr, outer_read, nullptr) != ARCHIVE_OK ||
-      archive_read_next_header(outer.get(), &raw_entry) < ARCHIVE_WARN) {
-    outcome.error = layer_error(name, "cannot decompress: " + archive_message(outer.get()));
-  } else if (archive_read_open(inner.get(), &p, nullptr, inner_read, nullptr) != ARCHIVE_OK) {
+  if (la.read_open(outer.get(), &p, nullptr, outer_read, nullptr) != ARCHIVE_OK ||
+      la.read_next_header(outer.get(), &raw_entry) < ARCHIVE_WARN) {
+    outcome.error = layer_error(name, "cannot decompress: " + la.message(outer.get()));
+  } else if (la.read_open(inner.get(), &p, nullptr, inner_read, nullptr) != ARCHIVE_OK) {
     outer_ok = true;
     outcome.error = layer_error(name, p.too_big ? too_big_message(limits)
-                                                : "not a tar archive: " + archive_message(inner.get()));
+                                                : "not a tar archive: " + la.message(inner.get()));
   } else {
     outer_ok = true;
     std::uint64_t entries = 0;
     archive_entry* e = nullptr;
     for (;;) {
-      int r = archive_read_next_header(inner.get(), &e);
+      int r = la.read_next_header(inner.get(), &e);
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) {
         outcome.error = layer_error(name, p.too_big ? too_big_message(limits)
-                                                    : "bad tar stream: " + archive_message(inner.get()));
+                                                    : "bad tar stream: " + la.message(inner.get()));
         break;
       }
       if (++entries > limits.max_entries) {
         outcome.error = layer_error(name, "more than " + std::to_string(limits.max_entries) + " entries");
         break;
       }
-      auto entry = make_entry(e, limits);
+      auto entry = make_entry(la, e, limits);
       if (!entry) {
         outcome.error = layer_error(name, entry.error().message);
         break;
       }
       if (entry->path.empty()) continue;
-      ArchiveEntryData data(inner.get());
+      ArchiveEntryData data(la, inner.get());
       auto handled = handler(*entry, data);
       if (!handled) {
         outcome.error = handled.error();
@@ -289,7 +287,7 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
   if (p.source_error) outcome.error = p.source_error;
   if (p.too_big && !outcome.error) outcome.error = layer_error(name, too_big_message(limits));
   if (!stream_complete && !outcome.error)
-    outcome.error = layer_error(name, "cannot decompress: " + archive_message(outer.get()));
+    outcome.error = layer_error(name, "cannot decompress: " + la.message(outer.get()));
   outcome.digests.blob_sha256 = p.blob_hash.hex_final();
   outcome.digests.blob_bytes = p.blob_bytes;
   outcome.digests.uncompressed_bytes = p.tar_bytes;
