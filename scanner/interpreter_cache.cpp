@@ -17,6 +17,7 @@
 #include "scanner/cache_file.hpp"
 #include "scanner/filesystem.hpp"
 #include "scanner/hash_cache.hpp"
+#include "scanner/pth_file.hpp"
 
 namespace envlock::scanner {
 
@@ -127,16 +128,8 @@ std::vector<std::string> pth_targets(const std::string& dir, const std::string& 
     text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
   }
   ::close(fd);
-  std::size_t at = 0;
-  while (at < text.size() && out.size() < 1000) {
-    std::size_t nl = std::min(text.find('\n', at), text.size());
-    std::string line = text.substr(at, nl - at);
-    at = nl + 1;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    if (line.empty() || line.starts_with('#') || line.starts_with("import ") || line.starts_with("import\t")) {
-      continue;
-    }
-    out.push_back(normalize_path(line.starts_with('/') ? line : join_path(dir, line)));
+  for (const auto& entry : pth_entries(text)) {
+    out.push_back(normalize_path(entry.starts_with('/') ? entry : join_path(dir, entry)));
   }
   return out;
 }

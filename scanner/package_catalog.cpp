@@ -7,6 +7,7 @@
 
 #include "lockfile/sha256.hpp"
 #include "scanner/metadata_parser.hpp"
+#include "scanner/pth_file.hpp"
 #include "scanner/record_parser.hpp"
 
 namespace envlock::scanner {
@@ -304,12 +305,8 @@ std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std:
       if (!e.name.ends_with(".pth")) continue;
       auto text = fs.read(join_path(site, e.name), kMetadataLimit);
       if (!text) continue;
-      for (const auto& line : lines_of(*text)) {
-        if (line.empty() || line.starts_with('#') || line.starts_with("import ") ||
-            line.starts_with("import\t")) {
-          continue;
-        }
-        std::string dir = normalize_path(join_path(site, line));
+      for (const auto& entry : pth_entries(*text)) {
+        std::string dir = normalize_path(join_path(site, entry));
         if (fs.is_dir(dir)) add(dir);
       }
     }
