@@ -14,6 +14,10 @@ namespace {
 // TOML and the canonical JSON both need valid UTF-8; a path with a latin-1 byte
 // must not make a lock unreadable, so bad sequences become U+FFFD.
 std::string valid_utf8(std::string_view s) {
+  // Nearly every string is ASCII: one pass to find out, one copy.
+  std::size_t ascii = 0;
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+  if (ascii == s.size()) return std::string(s);
   std::string out;
   out.reserve(s.size());
   std::size_t i = 0;

@@ -79,6 +79,15 @@ TEST(JsonCodec, ReplacesInvalidUtf8) {
   json doc = to_json(fp);
   EXPECT_EQ(doc["diagnostics"][0]["subject"], "caf\xef\xbf\xbd");
   EXPECT_EQ(doc["diagnostics"][0]["message"], "ok \xc3\xa9");
+
+  // Every kind of bad sequence, between good ASCII and multi-byte characters.
+  d.subject = "a\xff\xe2\x82\xac\xc0\xaf\xed\xa0\x80z\xf0\x9f\x98\x80\xe2\x82";
+  fp.diagnostics = {d};
+  doc = to_json(fp);
+  const std::string r = "\xef\xbf\xbd";
+  EXPECT_EQ(doc["diagnostics"][0]["subject"],
+            "a" + r + "\xe2\x82\xac" + r + r + r + r + r + "z\xf0\x9f\x98\x80" + r + r);
+  EXPECT_EQ(to_ordered_json(fp, true)["diagnostics"][0]["subject"], doc["diagnostics"][0]["subject"]);
 }
 
 TEST(JsonCodec, IgnoresUnknownKeys) {
