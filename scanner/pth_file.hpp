@@ -21,6 +21,9 @@ inline constexpr std::size_t kMaxPthEntries = 1000;
 /// with "#", blank once stripped, or starting with "import " or "import\t"
 /// (code, which envlock never runs) is skipped; any other loses its trailing
 /// whitespace only, as line.rstrip() does, so " lib" stays " lib".
+/// This is how Python up to 3.12 reads the file; 3.13 also drops a UTF-8 BOM
+/// and splits at \v, \f and \x1c-\x1e (str.splitlines), which no real .pth
+/// file relies on.
 std::vector<std::string> pth_entries(std::string_view text);
 
 }  // namespace envlock::scanner
