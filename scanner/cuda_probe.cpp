@@ -6,6 +6,7 @@
 #include <set>
 
 #include "scanner/elf_reader.hpp"
+#include "scanner/elf_versions.hpp"
 
 namespace envlock::scanner {
 

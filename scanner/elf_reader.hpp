@@ -102,18 +102,6 @@ SectionSearch find_elf_section(const FileSystem& fs, std::string_view path, std:
 /// Errors name `path`.
 Result<ElfInfo> read_elf_file(const FileSystem& fs, std::string_view path);
 
-/// Highest "<prefix>x.y[.z]" among names, compared numerically ("GLIBC_" ->
-/// "2.34"); "" when none. Non-numeric suffixes (GLIBC_PRIVATE) are ignored.
-std::string highest_version(const std::vector<std::string>& names, std::string_view prefix);
-
-/// Numeric comparison of dotted versions ("2.9" < "2.17"); -1, 0 or 1.
-int compare_dotted(std::string_view a, std::string_view b);
-
-/// The version a library file name carries after its last ".so." that is
-/// followed only by digits and dots ("libcudart.so.12.1.105" -> "12.1.105",
-/// "libc-2.31.so" -> ""); "" when there is none.
-std::string so_version(std::string_view file_name);
-
 /// uname-style architecture name for an e_machine ("x86_64", "aarch64"); ""
 /// for machines envlock does not know.
 std::string machine_name(std::uint16_t machine, int elf_class, bool little_endian);

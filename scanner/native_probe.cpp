@@ -9,6 +9,7 @@
 
 #include "scanner/cuda_probe.hpp"
 #include "scanner/elf_reader.hpp"
+#include "scanner/elf_versions.hpp"
 #include "scanner/library_resolver.hpp"
 
 namespace envlock::scanner {

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 
 #include "scanner/elf_reader.hpp"
+#include "scanner/elf_versions.hpp"
 #include "scanner/library_resolver.hpp"
 #include "scanner/wanted_files.hpp"
 

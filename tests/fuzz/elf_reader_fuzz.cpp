@@ -9,6 +9,7 @@
 
 #include "memory_fs.hpp"
 #include "scanner/elf_reader.hpp"
+#include "scanner/elf_versions.hpp"
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "scanner/elf_versions.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 #include "scanner/support/synthetic_elf.hpp"
@@ -500,18 +501,6 @@ TEST(ElfReader, LooksLikeElf) {
   EXPECT_TRUE(looks_like_elf(std::string("\x7f" "ELF\x02", 5)));
   EXPECT_FALSE(looks_like_elf("\x7f" "EL"));
   EXPECT_FALSE(looks_like_elf("MZ\x90"));
-}
-
-TEST(ElfReader, Versions) {
-  EXPECT_EQ(highest_version({"GLIBC_2.2.5", "GLIBC_2.17", "GLIBC_2.9", "GLIBC_PRIVATE", "GLIBCXX_3.4.30"},
-                            "GLIBC_"),
-            "2.17");
-  EXPECT_EQ(highest_version({"GLIBCXX_3.4.9", "GLIBCXX_3.4.30", "GLIBCXX_TUNE"}, "GLIBCXX_"), "3.4.30");
-  EXPECT_EQ(highest_version({"GLIBC_2.", "GLIBC_.2", "GLIBC_2..3"}, "GLIBC_"), "");
-  EXPECT_EQ(highest_version({}, "GLIBC_"), "");
-  EXPECT_EQ(compare_dotted("2.9", "2.17"), -1);
-  EXPECT_EQ(compare_dotted("2.17", "2.17.0"), 0);
-  EXPECT_EQ(compare_dotted("3.4.30", "3.4.29"), 1);
 }
 
 TEST(ElfReader, MachineNames) {
