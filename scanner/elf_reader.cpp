@@ -461,9 +461,10 @@ std::optional<std::uint64_t> code_offset(std::string_view first_bytes) {
   return out;
 }
 
-// Bounds on what find_elf_section reads: 16384 headers and 1 MiB of names
-// are far beyond any real object (libstdc++ has 37 sections).
-constexpr std::uint64_t kMaxSections = 1 << 14;
+// Bounds on what find_elf_section reads: 1 MiB of section headers (16384 of
+// the standard size) and 1 MiB of names are far beyond any real object
+// (libstdc++ has 37 sections).
+constexpr std::uint64_t kMaxSectionTableBytes = 1 << 20;
 constexpr std::uint64_t kMaxSectionNames = 1 << 20;
 
 }  // namespace
@@ -489,8 +490,10 @@ SectionSearch find_elf_section(const FileSystem& fs, std::string_view path, std:
   const std::uint64_t shstrndx = h.u16(is64 ? 62 : 50);
   // Past 0xff00 sections the counts move into section 0 (SHN_XINDEX);
   // shstrndx >= shnum covers that too: such a file is "headers not read".
-  if (shoff == 0 || shnum == 0 || shnum > kMaxSections || shstrndx >= shnum || entsize < (is64 ? 64u : 40u))
+  if (shoff == 0 || shnum == 0 || shstrndx >= shnum || entsize < (is64 ? 64u : 40u) ||
+      shnum * entsize > kMaxSectionTableBytes) {
     return out;
+  }
   auto table = fs.read_at(path, shoff, shnum * entsize);
   if (!table || table->size() != shnum * entsize) return out;
   Bytes t(*table, 0, {}, little);

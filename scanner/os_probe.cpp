@@ -140,7 +140,7 @@ void scan_file(const FileSystem& fs, const std::string& path, Scan&& scan) {
 // is read, a tenth of a 2 MB libc or a few bytes of libstdc++, instead of the
 // whole file (copying it was the largest part of a cached scan). Without
 // readable headers the whole file streams through `scan`.
-constexpr std::uint64_t kMaxSectionScan = 64ull << 20;
+constexpr std::uint64_t kMaxSectionScan = 16ull << 20;  // a libc's .rodata is ~150 KB
 
 template <class Scan>
 void scan_section(const FileSystem& fs, const std::string& path, std::string_view section, Scan&& scan) {

@@ -379,9 +379,16 @@ TEST_F(ElfReaderBuilt, SectionHeadersThatCannotBeRead) {
   bad_names[62] = static_cast<char>(0xff);  // e_shstrndx past the table
   bad_names[63] = static_cast<char>(0xfe);
   write_file(dir / "badnames.so", bad_names);
+  std::string wide = bytes;
+  wide[58] = wide[59] = static_cast<char>(0xff);  // e_shentsize 65535: a 2 MiB table for 32 sections
+  wide[60] = 32;
+  wide[61] = 0;
+  wide[62] = 1;
+  wide[63] = 0;
+  write_file(dir / "wide.so", wide);
   write_file(dir / "short", "\x7f" "ELF\x02\x01");
   LiveFileSystem fs(dir.path());
-  for (const char* file : {"/cut.so", "/none.so", "/badnames.so", "/short", "/missing.so"}) {
+  for (const char* file : {"/cut.so", "/none.so", "/badnames.so", "/wide.so", "/short", "/missing.so"}) {
     auto found = find_elf_section(fs, file, ".comment");
     EXPECT_FALSE(found.headers_read) << file;
     EXPECT_FALSE(found.range) << file;
