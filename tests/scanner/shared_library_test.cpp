@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "scanner/archive_library.hpp"
 #include "scanner/support/native_build.hpp"
 
 namespace envlock::scanner {
@@ -58,20 +57,6 @@ TEST(SharedLibrary, NothingFoundNamesThePurposeAndEverySonameTried) {
   EXPECT_NE(message.find("libenvlock-a.so.1"), std::string::npos) << message;
   EXPECT_NE(message.find("; "), std::string::npos) << message;
   EXPECT_NE(message.find("libenvlock-b.so.2"), std::string::npos) << message;
-}
-
-// libarchive13 is a dependency of libarchive-dev, which scripts/bootstrap installs.
-TEST(ArchiveLibrary, LoadsOnceAndResolvesEveryCall) {
-  auto first = archive_library();
-  ASSERT_TRUE(first) << first.error().message;
-  auto second = archive_library();
-  ASSERT_TRUE(second);
-  EXPECT_EQ(*first, *second);
-  const ArchiveLibrary& la = **first;
-  archive* a = la.read_new();
-  ASSERT_NE(a, nullptr);
-  EXPECT_EQ(la.read_support_format_tar(a), ARCHIVE_OK);
-  EXPECT_EQ(la.read_free(a), ARCHIVE_OK);
 }
 
 }  // namespace
