@@ -143,23 +143,22 @@ std::string PackageCache::default_file() {
   return dir.empty() ? "" : join_path(dir, "packages.json");
 }
 
-PackageCache::PackageCache(std::string file, std::int64_t scan_start_ns)
-    : file_(std::move(file)), scan_start_ns_(scan_start_ns), today_(day_of(scan_start_ns)) {
-  if (file_.empty()) return;
-  auto content = read_cache_file(file_, kMaxFileBytes);
-  if (!content || !*content) return;
+std::map<std::string, PackageCache::Entry> PackageCache::load(const std::string& file) {
+  std::map<std::string, Entry> out;
+  auto content = read_cache_file(file, kMaxFileBytes);
+  if (!content || !*content) return out;
   nlohmann::json doc = nlohmann::json::parse(**content, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return;
+  if (!doc.is_object()) return out;
   auto format = doc.find("format");
   auto version = doc.find("version");
   auto entries = doc.find("entries");
   if (format == doc.end() || !format->is_string() || format->get<std::string>() != kFormat ||
       version == doc.end() || !version->is_number_integer() || version->get<std::int64_t>() != kVersion ||
       entries == doc.end() || !entries->is_object()) {
-    return;
+    return out;
   }
   for (const auto& [dir, e] : entries->items()) {
-    if (entries_.size() >= kMaxEntries || !e.is_object()) continue;
+    if (out.size() >= kMaxEntries || !e.is_object()) continue;
     auto stamps = e.find("stamps");
     auto day = e.find("day");
     auto summary = e.find("summary");
@@ -169,8 +168,14 @@ PackageCache::PackageCache(std::string file, std::int64_t scan_start_ns)
     }
     auto decoded = decode(*summary);
     if (!decoded) continue;
-    entries_[dir] = Entry{stamps->get<std::string>(), std::move(*decoded), day->get<std::uint32_t>()};
+    out[dir] = Entry{stamps->get<std::string>(), std::move(*decoded), day->get<std::uint32_t>()};
   }
+  return out;
+}
+
+PackageCache::PackageCache(std::string file, std::int64_t scan_start_ns)
+    : file_(std::move(file)), scan_start_ns_(scan_start_ns), today_(day_of(scan_start_ns)) {
+  if (!file_.empty()) entries_ = load(file_);
 }
 
 std::optional<PackageSummary> PackageCache::lookup(const std::string& metadata_dir) {
@@ -199,6 +204,10 @@ void PackageCache::store(const std::string& metadata_dir, PackageSummary summary
 Result<void> PackageCache::save() {
   if (file_.empty()) return {};
   if (!dirty_) return {};  // an unchanged environment re-scanned the same day writes nothing
+  // Another scan (a cron job scanning several environments side by side) may
+  // have saved since this one loaded: keep what it learned. The file is read
+  // again only when there is something to write.
+  for (auto& [dir, e] : load(file_)) entries_.try_emplace(dir, std::move(e));
   auto keep = entries_to_keep(entries_, today_, kMaxAgeDays, kMaxEntries);
   nlohmann::json entries = nlohmann::json::object();
   for (const auto& [dir, e] : keep) {

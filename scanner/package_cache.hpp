@@ -49,8 +49,10 @@ class PackageCache {
   /// stamp is too recent to trust.
   void store(const std::string& metadata_dir, PackageSummary summary);
 
-  /// Writes the cache (atomically) when something changed; entries another
-  /// process saved meanwhile are not merged (the next scan re-reads those).
+  /// Writes the cache (atomically) when something changed, keeping the
+  /// entries another scan saved since this one loaded (scans of several
+  /// environments run side by side); for a directory both know, this scan's
+  /// entry wins.
   Result<void> save();
 
   /// $XDG_CACHE_HOME/envlock/packages.json (see cache_directory()); "" when none.
@@ -62,6 +64,8 @@ class PackageCache {
     PackageSummary summary;
     std::uint32_t day = 0;
   };
+  /// The valid entries of `file` (nothing when it is missing, foreign or garbled).
+  static std::map<std::string, Entry> load(const std::string& file);
   std::string file_;
   std::int64_t scan_start_ns_;
   std::uint32_t today_;

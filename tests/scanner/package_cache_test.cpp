@@ -107,6 +107,42 @@ TEST_F(PackageCacheTest, AnyChangeInTheDirectoryIsAMiss) {
   EXPECT_FALSE(PackageCache(file, later()).lookup(dir));
 }
 
+// Two scans loaded the same (empty) cache, then each saved what it learned:
+// the second save keeps the first one's entry.
+TEST_F(PackageCacheTest, ScansSideBySideKeepEachOthersEntries) {
+  std::string other = site + "/other_pkg-2.0.dist-info";
+  write_file(other + "/METADATA", "Metadata-Version: 2.1\nName: other-pkg\nVersion: 2.0\n\n");
+  write_file(other + "/INSTALLER", "pip\n");
+  PackageCache first(file, later());
+  PackageCache second(file, later());
+  first.store(dir, full_summary(site));
+  PackageSummary other_summary = full_summary(site);
+  other_summary.package.name = "other-pkg";
+  second.store(other, other_summary);
+  ASSERT_TRUE(first.save());
+  ASSERT_TRUE(second.save());
+
+  PackageCache after(file, later());
+  auto mine = after.lookup(dir);
+  auto theirs = after.lookup(other);
+  ASSERT_TRUE(mine);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(mine->package.name, full_summary(site).package.name);
+  EXPECT_EQ(theirs->package.name, "other-pkg");
+
+  // For a directory both hold, the saving scan's copy wins (its stamps still
+  // decide whether it is used).
+  PackageCache stale(file, later());
+  PackageCache fresh(file, later());
+  PackageSummary renamed = full_summary(site);
+  renamed.package.version = "9.9";
+  fresh.store(dir, renamed);
+  ASSERT_TRUE(fresh.save());
+  stale.store(other, other_summary);  // makes it save, holding the old entry for `dir`
+  ASSERT_TRUE(stale.save());
+  EXPECT_EQ(PackageCache(file, later()).lookup(dir)->package.version, full_summary(site).package.version);
+}
+
 TEST_F(PackageCacheTest, RecentStampsAreNotStored) {
   PackageCache cache(file, HashCache::wall_clock_ns());  // the files are seconds old
   cache.store(dir, full_summary(site));
