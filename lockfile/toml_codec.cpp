@@ -19,8 +19,8 @@ constexpr int kMaxKeyParts = 32;
 // Arrays longer than this on one line are written one item per line.
 constexpr std::size_t kMaxInlineWidth = 100;
 
-void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
+std::string quote(std::string_view s) {
+  std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -40,14 +40,7 @@ void append_quoted(std::string& out, std::string_view s) {
         }
     }
   }
-  out += '"';
-}
-
-std::string quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  append_quoted(out, s);
-  return out;
+  return out + "\"";
 }
 
 std::string toml_key(std::string_view k) {
