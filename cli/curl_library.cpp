@@ -24,11 +24,6 @@ Result<CurlLibrary> load() {
 
 }  // namespace
 
-Result<const CurlLibrary*> curl_library() {
-  // A function-local static: loaded once, and C++ makes that thread-safe.
-  static const Result<CurlLibrary> loaded = load();
-  if (!loaded) return tl::unexpected(loaded.error());
-  return &*loaded;
-}
+Result<const CurlLibrary*> curl_library() { return scanner::load_once<CurlLibrary, load>(); }
 
 }  // namespace envlock::cli

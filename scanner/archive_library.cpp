@@ -50,11 +50,6 @@ Result<ArchiveLibrary> load() {
 
 }  // namespace
 
-Result<const ArchiveLibrary*> archive_library() {
-  // A function-local static: loaded once, and C++ makes that thread-safe.
-  static const Result<ArchiveLibrary> loaded = load();
-  if (!loaded) return tl::unexpected(loaded.error());
-  return &*loaded;
-}
+Result<const ArchiveLibrary*> archive_library() { return load_once<ArchiveLibrary, load>(); }
 
 }  // namespace envlock::scanner

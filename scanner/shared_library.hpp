@@ -43,4 +43,14 @@ class SharedLibrary {
   std::string missing_;
 };
 
+/// What `Load` returns, computed on the first call only, failure included:
+/// a library is opened once per process, and a missing one is not retried.
+/// Thread-safe (a function-local static).
+template <class Calls, Result<Calls> (*Load)()>
+Result<const Calls*> load_once() {
+  static const Result<Calls> loaded = Load();
+  if (!loaded) return tl::unexpected(loaded.error());
+  return &*loaded;
+}
+
 }  // namespace envlock::scanner
