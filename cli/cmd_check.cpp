@@ -17,6 +17,7 @@ struct ReportArgs {
   std::string policy;
   std::string format = "text";
   std::string output;
+  bool verbose = false;
 };
 
 struct CheckArgs {
@@ -35,6 +36,7 @@ void add_report_options(CLI::App& sub, ReportArgs& r) {
   sub.add_option("--policy", r.policy, "Policy file (TOML); defaults per docs/policy.md");
   sub.add_option("--format", r.format, "text, json, junit, markdown, sarif or html");
   sub.add_option("-o,--output", r.output, "Write the report to this file instead of stdout");
+  sub.add_flag("-v,--verbose", r.verbose, "List the scan's diagnostics in the text report");
 }
 
 Result<resolver::Policy> policy_for(const ReportArgs& r) {
@@ -45,6 +47,7 @@ Result<resolver::Policy> policy_for(const ReportArgs& r) {
 Result<int> finish(resolver::Report report, const ReportArgs& r, ReportFormat format) {
   RenderOptions opts;
   opts.color = stdout_wants_color(r.output);
+  opts.verbose = r.verbose;
   ENVLOCK_TRY(emit(r.output, render_report(report, format, opts)));
   return report.blocked() ? kExitBlocked : kExitPass;
 }
@@ -66,6 +69,7 @@ CommandRun setup_check(CLI::App& sub) {
     auto report = resolver::compare(lock.fingerprint, target, policy);
     report.lock = args->lock;
     report.target = target.envlock.target;
+    report.diagnostics = target.diagnostics;
     return finish(std::move(report), args->report, format);
   };
 }
@@ -83,6 +87,7 @@ CommandRun setup_diff(CLI::App& sub) {
     auto report = resolver::compare(a.fingerprint, b.fingerprint, policy);
     report.lock = args->a;
     report.target = args->b;
+    report.diagnostics = b.fingerprint.diagnostics;
     return finish(std::move(report), args->report, format);
   };
 }

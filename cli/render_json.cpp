@@ -29,6 +29,14 @@ nlohmann::ordered_json report_to_json(const resolver::Report& report) {
   doc["lock"] = report.lock;
   doc["target"] = report.target;
   doc["findings"] = std::move(findings);
+  nlohmann::ordered_json diagnostics = nlohmann::ordered_json::array();
+  for (const auto& d : report.diagnostics) {
+    nlohmann::ordered_json item;
+    item["subject"] = d.subject;
+    item["message"] = d.message;
+    diagnostics.push_back(std::move(item));
+  }
+  doc["diagnostics"] = std::move(diagnostics);
   return doc;
 }
 

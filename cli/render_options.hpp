@@ -11,6 +11,8 @@ struct RenderOptions {
   /// ANSI colour in text output. The caller decides: isatty(stdout) and
   /// NO_COLOR unset or empty.
   bool color = false;
+  /// Text: list the scan's diagnostics instead of only counting them.
+  bool verbose = false;
   /// Written into SARIF's tool.driver.version, JUnit and HTML.
   std::string tool_version = ENVLOCK_VERSION;
   /// JUnit testsuite timestamp, "2026-11-27T10:31:00" (UTC, no zone, as the

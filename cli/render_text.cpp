@@ -73,6 +73,20 @@ std::string render_text(const resolver::Report& report, const RenderOptions& opt
     out += '\n';
     for (std::size_t i = begin; i < end; ++i) out += lines[i];
   }
+  if (!report.diagnostics.empty()) {
+    const std::size_t n = report.diagnostics.size();
+    out += '\n';
+    out += paint("Diagnostics (" + std::to_string(n) + ")", sgr::kDim, opts.color);
+    if (!opts.verbose) {
+      out += ": " + std::string(n == 1 ? "something" : "things") +
+             " the scan could not read or decided on its own; --verbose lists them\n";
+      return out;
+    }
+    out += '\n';
+    for (const auto& d : report.diagnostics) {
+      out += "  " + escape_terminal(d.subject) + ": " + escape_terminal(d.message) + "\n";
+    }
+  }
   return out;
 }
 

@@ -22,6 +22,10 @@ void canonicalize(Fingerprint& fp) {
             [](const FileProblem& a, const FileProblem& b) {
               return std::tie(a.location, a.path, a.problem) < std::tie(b.location, b.path, b.problem);
             });
+  std::sort(fp.site_entries.begin(), fp.site_entries.end(),
+            [](const SiteEntry& a, const SiteEntry& b) {
+              return std::tie(a.location, a.name) < std::tie(b.location, b.name);
+            });
   std::sort(fp.diagnostics.begin(), fp.diagnostics.end(),
             [](const Diagnostic& a, const Diagnostic& b) {
               return std::tie(a.subject, a.message) < std::tie(b.subject, b.message);

@@ -37,7 +37,13 @@ struct Python {
 /// files = { count, digest }: aggregate over the installed files of a package.
 struct FileSummary {
   std::uint64_t count = 0;
-  std::string digest;  ///< "sha256:<hex>"
+  /// "sha256:<hex>" over "path,hash" lines: the content read from disk in a
+  /// full scan, the listed hash with --fast.
+  std::string digest;
+  /// "sha256:<hex>" over "path,hash" lines of the file list exactly as
+  /// written (rows with a hash only). Both scan modes know it, so it is what a
+  /// --fast side is compared on; "" in locks written before it existed.
+  std::string listed = {};
 };
 
 /// [[packages]]
@@ -122,6 +128,27 @@ struct Image {
   std::vector<std::string> layers;  ///< diff IDs, bottom first
 };
 
+/// [[site-entries]]: one entry at the top of a site directory. Start-up hooks
+/// (`*.pth`, sitecustomize, usercustomize) run at every interpreter start;
+/// unowned entries are code no file list vouches for.
+struct SiteEntry {
+  std::string location;  ///< the site directory
+  std::string name;      ///< the entry's name in it
+  std::string kind;      ///< "file", "directory", "symlink", "other"
+  std::string owner;     ///< packages listing it, comma-separated; "dpkg"; "" for nobody
+  bool startup = false;  ///< a start-up hook
+  /// For start-up hooks and unowned entries: "sha256:<hex>" of a file or of
+  /// an unowned directory's tree (full scans), "symlink=<target>"; else "".
+  std::string digest;
+};
+
+/// [scan]: how the fingerprint was taken, inside the digest because it
+/// decides which comparisons are meaningful (a --fast lock never read file
+/// contents, so it cannot vouch for them).
+struct Scan {
+  std::string mode;  ///< "full" or "fast"
+};
+
 /// [[diagnostics]]: something that could not be read; the scan went on.
 struct Diagnostic {
   std::string subject;  ///< file or package
@@ -133,9 +160,10 @@ struct FileProblem {
   std::string path;     ///< relative to the site directory
   std::string package;  ///< owning package; "" for a drop-in no RECORD lists
   std::string location; ///< the site directory
-  std::string problem;  ///< "modified", "deleted", "unowned", "bytecode", "unverifiable"
+  std::string problem;  ///< "modified", "deleted", "unowned", "bytecode", "unverifiable", "incomplete"
   std::string expected; ///< hash from RECORD ("sha256=<urlsafe-b64>") or ""
   std::string actual;   ///< hash of the file on disk, same form, or ""
+  std::string detail = {};  ///< why, where the problem alone does not say ("incomplete"), or ""
 };
 
 struct Fingerprint {
@@ -148,6 +176,8 @@ struct Fingerprint {
   std::map<std::string, std::string> env;   ///< [env]: variables that change numerics or loading
   std::map<std::string, std::string> cuda;  ///< [cuda]: "cudart" -> "12.1.105", ...
   std::optional<Image> image;
+  std::optional<Scan> scan;  ///< absent in locks written before it existed: taken as full
+  std::vector<SiteEntry> site_entries;  ///< sorted by location, name
   std::vector<FileProblem> integrity;  ///< sorted by location, path
   std::vector<Diagnostic> diagnostics;
 };

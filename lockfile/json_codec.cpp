@@ -121,6 +121,7 @@ J build(const Fingerprint& in, bool with_envlock) {
       files["count"] = static_cast<std::int64_t>(
           std::min<std::uint64_t>(p.files.count, std::numeric_limits<std::int64_t>::max()));
       files["digest"] = valid_utf8(p.files.digest);
+      put_if(files, "listed", p.files.listed);
       o["files"] = std::move(files);
       put_if(o, "raw-name", p.raw_name);
       put_if(o, "requires-python", p.requires_python);
@@ -205,6 +206,25 @@ J build(const Fingerprint& in, bool with_envlock) {
     o["layers"] = strings<J>(im.layers);
     doc["image"] = std::move(o);
   }
+  if (!fp.site_entries.empty()) {
+    J arr = J::array();
+    for (const SiteEntry& e : fp.site_entries) {
+      J o = J::object();
+      o["location"] = valid_utf8(e.location);
+      o["name"] = valid_utf8(e.name);
+      o["kind"] = valid_utf8(e.kind);
+      o["owner"] = valid_utf8(e.owner);
+      put_if(o, "startup", e.startup);
+      put_if(o, "digest", e.digest);
+      arr.push_back(std::move(o));
+    }
+    doc["site-entries"] = std::move(arr);
+  }
+  if (fp.scan) {
+    J o = J::object();
+    o["mode"] = valid_utf8(fp.scan->mode);
+    doc["scan"] = std::move(o);
+  }
   if (!fp.integrity.empty()) {
     J arr = J::array();
     for (const FileProblem& f : fp.integrity) {
@@ -215,6 +235,7 @@ J build(const Fingerprint& in, bool with_envlock) {
       o["problem"] = valid_utf8(f.problem);
       o["expected"] = valid_utf8(f.expected);
       o["actual"] = valid_utf8(f.actual);
+      put_if(o, "detail", f.detail);
       arr.push_back(std::move(o));
     }
     doc["integrity"] = std::move(arr);

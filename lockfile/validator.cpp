@@ -242,6 +242,7 @@ void decode_package(Decoder& d, const json& o, const std::string& p, Package& k)
   if (const json* f = d.table(o, p, "files")) {
     d.get(*f, p + ".files", "count", k.files.count);
     d.get(*f, p + ".files", "digest", k.files.digest);
+    d.get(*f, p + ".files", "listed", k.files.listed);
   }
   d.get(o, p, "raw-name", k.raw_name);
   d.get(o, p, "requires-python", k.requires_python);
@@ -331,6 +332,19 @@ void decode_sections(Decoder& d, const json& doc, Fingerprint& fp) {
     d.get(*o, "image", "platform", im.platform);
     d.get(*o, "image", "layers", im.layers);
   }
+  d.tables(doc, "", "site-entries", [&](const json& o, const std::string& p) {
+    SiteEntry& e = fp.site_entries.emplace_back();
+    d.get(o, p, "location", e.location);
+    d.get(o, p, "name", e.name, true);
+    d.get(o, p, "kind", e.kind);
+    d.get(o, p, "owner", e.owner);
+    d.get(o, p, "startup", e.startup);
+    d.get(o, p, "digest", e.digest);
+  });
+  if (const json* o = d.table(doc, "", "scan")) {
+    Scan& s = fp.scan.emplace();
+    d.get(*o, "scan", "mode", s.mode);
+  }
   d.tables(doc, "", "integrity", [&](const json& o, const std::string& p) {
     FileProblem& f = fp.integrity.emplace_back();
     d.get(o, p, "path", f.path, true);
@@ -339,6 +353,7 @@ void decode_sections(Decoder& d, const json& doc, Fingerprint& fp) {
     d.get(o, p, "problem", f.problem);
     d.get(o, p, "expected", f.expected);
     d.get(o, p, "actual", f.actual);
+    d.get(o, p, "detail", f.detail);
   });
   d.tables(doc, "", "diagnostics", [&](const json& o, const std::string& p) {
     Diagnostic& g = fp.diagnostics.emplace_back();

@@ -64,11 +64,24 @@ int compare_dotted(std::string_view a, std::string_view b) {
   return 0;
 }
 
+std::string site_key(const lockfile::Fingerprint& fp, const std::string& location) {
+  if (fp.python && !fp.python->prefix.empty() && fp.python->prefix != "/") {
+    const std::string& prefix = fp.python->prefix;
+    if (location == prefix) return "$prefix";
+    if (location.size() > prefix.size() && location.starts_with(prefix) &&
+        location[prefix.size()] == '/') {
+      return "$prefix" + location.substr(prefix.size());
+    }
+  }
+  return location;
+}
+
 }  // namespace detail
 
 namespace {
 
 using detail::add_finding;
+using detail::site_key;
 using lockfile::Fingerprint;
 using lockfile::Package;
 
@@ -139,15 +152,28 @@ std::map<std::string, const Package*> effective_packages(const Fingerprint& fp) 
   return out;
 }
 
-void package_content(const Package& l, const Package& t, const Policy& policy,
+// A fingerprint taken without --fast read every listed file; one taken with
+// it knows only the file lists. Locks written before [scan] existed were
+// compared on `digest` alone, as full scans are.
+bool read_contents(const Fingerprint& fp) { return !fp.scan || fp.scan->mode != "fast"; }
+
+void package_content(const Package& l, const Package& t, bool both_read, const Policy& policy,
                      std::vector<Finding>& out) {
   const std::string name = normalize_name(t.name);
   const std::string what = name + " " + t.version;
+  // Content digests mean the same thing only when both sides read the
+  // content; otherwise the file lists as written are what both know (a file
+  // that already differed from its RECORD gives another digest per mode).
+  const bool by_list = !both_read && !l.files.listed.empty() && !t.files.listed.empty();
+  const std::string& ld = by_list ? l.files.listed : l.files.digest;
+  const std::string& td = by_list ? t.files.listed : t.files.digest;
   if (!l.direct_hash.empty() && !t.direct_hash.empty() && l.direct_hash != t.direct_hash) {
     add_finding(out, policy.packages_changed, "package-changed", name, l.direct_hash,
                 t.direct_hash, what + " was installed from another source revision");
-  } else if (!l.files.digest.empty() && !t.files.digest.empty() &&
-             l.files.digest != t.files.digest) {
+  } else if (by_list && ld != td) {
+    add_finding(out, policy.packages_changed, "package-changed", name, ld, td,
+                what + ": its file list differs from the lock");
+  } else if (!by_list && !ld.empty() && !td.empty() && ld != td) {
     add_finding(out, policy.packages_changed, "package-changed", name, l.files.digest,
                 t.files.digest, what + ": installed files differ from the lock");
   } else if (!l.metadata.empty() && !t.metadata.empty() && l.metadata != t.metadata) {
@@ -160,6 +186,7 @@ void compare_packages(const Fingerprint& lock, const Fingerprint& target, const 
                       std::vector<Finding>& out) {
   const auto locked = effective_packages(lock);
   const auto installed = effective_packages(target);
+  const bool both_read = read_contents(lock) && read_contents(target);
   auto l = locked.begin();
   auto t = installed.begin();
   // Both maps are sorted by name: one merge walk.
@@ -187,7 +214,7 @@ void compare_packages(const Fingerprint& lock, const Fingerprint& target, const 
         add_finding(out, action, "package-changed", name, lp.version, tp.version,
                     std::move(message));
       } else {
-        package_content(lp, tp, policy, out);
+        package_content(lp, tp, both_read, policy, out);
       }
     } else if (take_lock) {
       const Package& lp = *l->second;
@@ -210,15 +237,23 @@ std::optional<std::string> non_empty(const std::string& s) {
 
 void compare_files(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
                    std::vector<Finding>& out) {
-  // What the lock already had was part of the validated environment.
-  std::set<std::tuple<std::string_view, std::string_view, std::string_view>> in_lock;
-  for (const auto& p : lock.integrity) in_lock.emplace(p.location, p.path, p.problem);
+  // What the lock already had was part of the validated environment: the
+  // same problem at the same site-relative path with the same content (a
+  // recorded drop-in vouches for those bytes only, not for whatever is put
+  // at its path later).
+  using Key = std::tuple<std::string, std::string_view, std::string_view, std::string_view>;
+  std::set<Key> in_lock;
+  const bool lock_read = read_contents(lock);
+  for (const auto& p : lock.integrity) {
+    in_lock.emplace(site_key(lock, p.location), p.path, p.problem, p.actual);
+  }
 
   for (const auto& p : target.integrity) {
     const std::string owner = p.package.empty() ? "" : " (" + p.package + ")";
     Action action = policy.files_modified;
     std::string message;
     std::string subject = p.path;
+    bool known = true;  // may be matched against the lock
     if (p.problem == "modified") {
       message = p.path + owner + " differs from its RECORD";
     } else if (p.problem == "deleted") {
@@ -233,12 +268,27 @@ void compare_files(const Fingerprint& lock, const Fingerprint& target, const Pol
       if (subject.empty()) subject = p.package;
       message = "integrity could not be checked for " +
                 (p.package.empty() ? p.path : p.package) + ": no RECORD or file list";
+    } else if (p.problem == "incomplete") {
+      // Whatever the lock says, an incomplete search vouches for nothing
+      // past the point where it stopped.
+      action = policy.files_incomplete;
+      known = false;
+      message = "integrity scan incomplete at " + p.path + ": " +
+                (p.detail.empty() ? "a limit was reached" : p.detail);
     } else {
       message = p.path + owner + ": " + p.problem;
     }
-    if (in_lock.count({p.location, p.path, p.problem}) != 0 && severity_of(action)) {
+    if (known && severity_of(action) &&
+        in_lock.count({site_key(target, p.location), p.path, p.problem, p.actual}) != 0) {
       action = Action::kInfo;
       message += " (also in the lock)";
+    } else if (known && !lock_read && action == Action::kBlock) {
+      // A --fast lock never compared the disk with the file lists, so it
+      // cannot say whether this was already so when it was taken: an
+      // unchanged environment must not be blocked for it. Lock without --fast
+      // to gate on content.
+      action = Action::kWarn;
+      message += " (the lock was taken with --fast and cannot vouch for file contents)";
     }
     add_finding(out, action, "file-modified", std::move(subject), non_empty(p.expected),
                 non_empty(p.actual), std::move(message));
@@ -313,6 +363,7 @@ Report compare(const Fingerprint& lock, const Fingerprint& target, const Policy&
   compare_dependencies(lock, target, policy, out);
   compare_wheels(lock, target, policy, out);
   compare_files(lock, target, policy, out);
+  detail::compare_site_entries(lock, target, policy, out);
   detail::compare_native(lock, target, policy, out);
   detail::compare_host(lock, target, policy, out);
   sort_findings(out);

@@ -23,6 +23,16 @@ void add_finding(std::vector<Finding>& out, Action action, std::string_view cate
 /// zero; text after a component's digits breaks ties lexicographically.
 int compare_dotted(std::string_view a, std::string_view b);
 
+/// Where a site directory is, independent of where the environment lives:
+/// "$prefix/lib/python3.11/site-packages" for a site below [python] prefix
+/// (a venv validated in /home/x/venv and served from /opt/venv), the path
+/// itself otherwise.
+std::string site_key(const lockfile::Fingerprint& fp, const std::string& location);
+
+/// [[site-entries]]: startup-hook, and file-modified for unowned top-level entries.
+void compare_site_entries(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
+                          const Policy& policy, std::vector<Finding>& out);
+
 /// [[native]] and [cuda]: native-missing, native-changed, glibc, cuda.
 void compare_native(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
                     const Policy& policy, std::vector<Finding>& out);

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lockfile/fingerprint.hpp"
+
 namespace envlock::resolver {
 
 enum class Severity { kInfo, kWarn, kBlock };
@@ -28,6 +30,10 @@ struct Report {
   std::string lock;    ///< where the lock came from (file name or URL)
   std::string target;  ///< what was scanned
   std::vector<Finding> findings;  ///< sorted: severity (block first), category, subject
+  /// What the scan of the target could not read or decided on its own: shown
+  /// so that nothing that weakened the scan is silent. No effect on the verdict
+  /// (what must block is a finding, e.g. an incomplete integrity scan).
+  std::vector<lockfile::Diagnostic> diagnostics;
 
   bool blocked() const;
   std::string_view verdict() const { return blocked() ? "blocked" : "pass"; }

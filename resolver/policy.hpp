@@ -55,6 +55,9 @@ struct Policy {
   Action files_modified = Action::kBlock;     ///< files.modified: modified, deleted, unowned
   Action files_bytecode = Action::kInfo;      ///< files.bytecode: __pycache__ files no RECORD lists
   Action files_unverifiable = Action::kInfo;  ///< files.unverifiable: no RECORD to check against
+  Action files_incomplete = Action::kBlock;   ///< files.incomplete: the integrity search hit a limit
+  Action files_startup = Action::kBlock;      ///< files.startup: a new or changed start-up hook (.pth, sitecustomize)
+  Action files_toplevel = Action::kWarn;      ///< files.toplevel: an unowned top-level entry new, changed or gone
 
   // [native]
   Action native_missing = Action::kBlock;  ///< native.missing

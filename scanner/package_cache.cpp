@@ -83,9 +83,11 @@ nlohmann::json encode(const PackageSummary& s) {
   for (const auto& [key, field] : kLists) j[key] = s.package.*field;
   j["files_count"] = s.package.files.count;
   j["files_digest"] = s.package.files.digest;
+  j["files_listed"] = s.package.files.listed;
   j["requested"] = s.package.requested;
   j["has_file_list"] = s.has_file_list;
   j["native"] = s.native;
+  j["top_level"] = s.top_level;
   return j;
 }
 
@@ -124,8 +126,9 @@ std::optional<PackageSummary> decode(const nlohmann::json& j) {
   auto count = j.find("files_count");
   if (count == j.end() || !count->is_number_unsigned()) return std::nullopt;
   p.files.count = count->get<std::uint64_t>();
-  if (!string_at("files_digest", p.files.digest) || !bool_at("requested", p.requested) ||
-      !bool_at("has_file_list", s.has_file_list) || !list_at("native", s.native)) {
+  if (!string_at("files_digest", p.files.digest) || !string_at("files_listed", p.files.listed) || !bool_at("requested", p.requested) ||
+      !bool_at("has_file_list", s.has_file_list) || !list_at("native", s.native) ||
+      !list_at("top_level", s.top_level)) {
     return std::nullopt;
   }
   if (p.name.empty() || p.version.empty()) return std::nullopt;

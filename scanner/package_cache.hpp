@@ -30,6 +30,7 @@ struct PackageSummary {
   lockfile::Package package;        ///< as read, files.count and files.digest (--fast) filled; never shadowed
   bool has_file_list = false;       ///< RECORD was there
   std::vector<std::string> native;  ///< listed files that may be native objects (absolute, no byte-code)
+  std::vector<std::string> top_level;  ///< names at the top of the site directory it lists files under
 };
 
 class PackageCache {

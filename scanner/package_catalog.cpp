@@ -184,6 +184,7 @@ class CatalogReader {
         entry.package = std::move(hit->package);
         entry.has_file_list = hit->has_file_list;
         entry.cached_native = std::move(hit->native);
+        entry.cached_top_level = std::move(hit->top_level);
         out_.entries.push_back(std::move(entry));
         return;
       }

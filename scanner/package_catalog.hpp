@@ -29,6 +29,9 @@ struct CatalogEntry {
   /// Set when the entry came from a PackageCache: package.files is filled,
   /// `files` is empty, and these are its listed files that may be native.
   std::optional<std::vector<std::string>> cached_native;
+  /// With cached_native: the names at the top of the site directory its
+  /// files are under (site_entries.hpp's ownership).
+  std::vector<std::string> cached_top_level;
 };
 
 struct Catalog {

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "lockfile/sha256.hpp"
 #include "scanner/dpkg_files.hpp"
 #include "scanner/file_hasher.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/record_parser.hpp"
+#include "scanner/site_entries.hpp"
 #include "scanner/unlisted_files.hpp"
 
 namespace envlock::scanner {
@@ -111,6 +113,31 @@ std::string why_unhashed(const FileSystem& fs, const std::string& path) {
   return followed->type == FileType::kRegular ? "unverifiable" : "modified";
 }
 
+// The names at the top of `site` that a package's files are under, and its
+// metadata directory's (a Debian egg-info lists nothing, not even itself).
+std::vector<std::string> top_level_names(const CatalogEntry& entry) {
+  const std::string& site = entry.package.location;
+  std::set<std::string> names;
+  const std::string prefix = site == "/" ? "/" : site + "/";
+  auto add = [&](const std::string& path) {
+    if (!path.starts_with(prefix) || path.size() == prefix.size()) return;
+    std::string_view rest = std::string_view(path).substr(prefix.size());
+    names.emplace(rest.substr(0, rest.find('/')));
+  };
+  for (const auto& pf : entry.files) add(pf.path);
+  if (!entry.metadata_dir.empty()) add(entry.metadata_dir);
+  return {names.begin(), names.end()};
+}
+
+// "sha256:<hex>" over the sorted lines, "" for none.
+std::string aggregate(std::vector<std::string>& lines) {
+  if (lines.empty()) return "";
+  std::sort(lines.begin(), lines.end());
+  lockfile::Sha256 agg;
+  for (const auto& l : lines) agg.update(l);
+  return "sha256:" + agg.hex_final();
+}
+
 }  // namespace
 
 std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
@@ -151,12 +178,14 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   auto results = hash_files(fs, requests, options.cache);
 
   std::vector<PackageFileRef> owned;
+  TopLevelOwners top;
   std::vector<PackageListing> listings;
   PackageListing accounted;  // listed, owner of no directory
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     auto& entry = catalog.entries[e];
     auto& pkg = entry.package;
     if (entry.cached_native) {  // --fast, from the package cache: files summarized already
+      for (const auto& name : entry.cached_top_level) top[pkg.location][name].insert(pkg.name);
       if (!pkg.shadowed) {
         for (auto& path : *entry.cached_native) owned.push_back({std::move(path), pkg.name});
       }
@@ -167,9 +196,14 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     // that a --fast scan (RECORD's hashes) and a full scan (real content) of an
     // untouched package give the same digest.
     std::vector<std::string> lines;
+    // The list as written, which both modes read: what a --fast side is
+    // compared on (a file that already differed from its RECORD at lock time
+    // gives another `digest` in each mode, but the same `listed`).
+    std::vector<std::string> listed_lines;
     for (std::size_t f = 0; f < entry.files.size(); ++f) {
       const auto& pf = entry.files[f];
       std::string recorded = pf.algorithm.empty() ? "" : pf.algorithm + "=" + pf.digest;
+      if (!recorded.empty()) listed_lines.push_back(pf.listed + "," + recorded + "\n");
       std::string seen = options.fast ? recorded : "";
       if (std::size_t j = job_of[e][f]; j != SIZE_MAX) {
         const auto& r = results[j];
@@ -201,13 +235,9 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       if (seen.empty()) continue;
       lines.push_back(pf.listed + "," + seen + "\n");
     }
-    std::sort(lines.begin(), lines.end());
     pkg.files.count = entry.files.size();
-    if (!lines.empty()) {
-      lockfile::Sha256 agg;
-      for (const auto& l : lines) agg.update(l);
-      pkg.files.digest = "sha256:" + agg.hex_final();
-    }
+    pkg.files.digest = aggregate(lines);
+    pkg.files.listed = aggregate(listed_lines);
     if ((!entry.has_file_list || content_unavailable) && !options.fast) {
       // One problem for the whole package: integrity could not be checked.
       fp.integrity.push_back(problem_for(
@@ -226,6 +256,8 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
         }
       }
     }
+    const auto top_level = top_level_names(entry);
+    for (const auto& name : top_level) top[pkg.location][name].insert(pkg.name);
     std::vector<std::string> native;
     for (const auto& pf : entry.files) {
       if (is_bytecode(pf.path)) continue;
@@ -236,12 +268,27 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     // read gave a diagnostic, nor one without INSTALLER (Debian's, whose file
     // list may come from dpkg's database instead).
     if (package_cache && entry.clean && pkg.format == "dist-info" && !pkg.installer.empty()) {
-      package_cache->store(entry.metadata_dir, PackageSummary{pkg, entry.has_file_list, native});
+      package_cache->store(entry.metadata_dir,
+                           PackageSummary{pkg, entry.has_file_list, native, top_level});
     }
     if (!pkg.shadowed) {
       for (auto& path : native) owned.push_back({std::move(path), pkg.name});
     }
   }
+  // What dpkg's database accounts for at the top of a site directory.
+  auto dpkg_owns = [&](const std::string& path, const std::string& who) {
+    for (const auto& site : site_dirs) {
+      if (path.size() > site.size() + 1 && path.starts_with(site) && path[site.size()] == '/') {
+        std::string_view rest = std::string_view(path).substr(site.size() + 1);
+        top[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
+      }
+    }
+  };
+  for (const auto& d : dpkg.listings) {
+    const auto& pkg = catalog.entries[d.entry].package;
+    for (const auto& path : d.paths) dpkg_owns(path, pkg.name);
+  }
+  for (const auto& path : dpkg.other_paths) dpkg_owns(path, "dpkg");
   for (auto& d : dpkg.listings) {
     const auto& pkg = catalog.entries[d.entry].package;
     listings.push_back({pkg.name, pkg.location, std::move(d.paths)});
@@ -252,6 +299,9 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   // them (drop-ins included) is the full scan's question. The walk lists every
   // package directory, which costs more than the rest of a --fast scan.
   if (!options.fast) find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
+  SiteEntryOptions site_options;
+  site_options.hash_trees = !options.fast;
+  record_site_entries(fs, site_dirs, top, site_options, fp);
   for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
   return owned;
 }

@@ -130,6 +130,7 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   auto target = ENVLOCK_TRY(open_target(req));
   lockfile::Fingerprint fp;
   fp.envlock.target = target.description;
+  fp.scan = lockfile::Scan{req.fast ? "fast" : "full"};
   // "platform linux/amd64 chosen from 3", a hardlink without its target: the
   // reader of the report should see what the scan decided on its own.
   for (auto& note : target.notes) fp.diagnostics.push_back({target.description, std::move(note)});

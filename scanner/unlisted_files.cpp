@@ -5,6 +5,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "lockfile/sha256.hpp"
+#include "scanner/record_parser.hpp"
+
 namespace envlock::scanner {
 
 namespace {
@@ -30,6 +33,8 @@ std::string join_owners(const std::set<std::string>& owners) {
   return out;
 }
 
+// Walks every package directory with an explicit stack (no recursion, so no
+// nesting depth can exhaust the stack) and a budget for the whole search.
 class Walker {
  public:
   Walker(const FileSystem& fs, const Listed& listed, const Dirs& dirs,
@@ -46,43 +51,66 @@ class Walker {
     std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
     for (const auto* d : order) {
       if (stopped_) return;
-      walk(d->first, d->second, 0);
+      walk(d->first, d->second);
     }
   }
 
  private:
-  // depth 0: a package directory; deeper: a directory nobody lists inside one.
-  void walk(const std::string& dir, const PackageDir& info, std::size_t depth) {
-    if (depth > limits_.max_depth) {
-      stop(dir, "directories nested deeper than " + std::to_string(limits_.max_depth) +
-                    " levels inside a package directory; stopped looking for unlisted files");
-      return;
-    }
-    auto entries = fs_.list(dir);
-    if (!entries) return;  // a package directory that is gone: its files are "deleted"
-    auto it = depth == 0 ? listed_.find(dir) : listed_.end();
-    const auto* names = it == listed_.end() ? nullptr : &it->second;
-    for (const auto& e : *entries) {
-      if (stopped_) return;
-      if (++seen_ > limits_.max_entries) {
-        stop(dir, "more than " + std::to_string(limits_.max_entries) +
-                      " entries in package directories; stopped looking for unlisted files");
+  struct Pending {
+    std::string dir;
+    bool package_dir;  ///< the package directory itself, not an unlisted one below it
+  };
+
+  void walk(const std::string& top, const PackageDir& info) {
+    std::vector<Pending> stack{{top, true}};
+    while (!stack.empty() && !stopped_) {
+      Pending cur = std::move(stack.back());
+      stack.pop_back();
+      auto entries = fs_.list(cur.dir);
+      if (!entries) {
+        // A package directory that is gone: its listed files are "deleted".
+        // An unlisted directory that is there but cannot be listed hides
+        // whatever is inside it.
+        if (cur.package_dir && !fs_.lstat(cur.dir)) continue;
+        stop(cur.dir, info, "cannot list an unlisted directory: " + entries.error().message);
         return;
       }
-      const bool is_listed = names && names->count(e.name) != 0;
-      if (e.type == FileType::kDirectory) {
-        // A package directory is walked on its own; a directory only listed
-        // (dpkg lists them) or not at all is searched here.
-        if (!is_listed || dirs_.count(join_path(dir, e.name)) == 0) {
-          walk(join_path(dir, e.name), info, depth + 1);
+      auto it = cur.package_dir ? listed_.find(cur.dir) : listed_.end();
+      const auto* names = it == listed_.end() ? nullptr : &it->second;
+      // Children are pushed in reverse so that they are visited in name order.
+      std::vector<Pending> children;
+      for (const auto& e : *entries) {
+        seen_entries_ += 1;
+        seen_path_bytes_ += cur.dir.size() + 1 + e.name.size();
+        if (seen_entries_ > limits_.max_entries) {
+          stop(cur.dir, info, "more than " + std::to_string(limits_.max_entries) +
+                                  " entries in package directories");
+          return;
         }
-        continue;
+        if (seen_path_bytes_ > limits_.max_path_bytes) {
+          stop(cur.dir, info, "more than " + std::to_string(limits_.max_path_bytes) +
+                                  " bytes of paths in package directories");
+          return;
+        }
+        const bool is_listed = names && names->count(e.name) != 0;
+        std::string full = join_path(cur.dir, e.name);
+        if (e.type == FileType::kDirectory) {
+          // A package directory is walked on its own; a directory only listed
+          // (dpkg lists them) or not at all is searched here.
+          if (!is_listed || dirs_.count(full) == 0) children.push_back({std::move(full), false});
+          continue;
+        }
+        if (!is_listed) {
+          report(full, cur.dir, e.type, info);
+          if (stopped_) return;
+        }
       }
-      if (!is_listed) report(join_path(dir, e.name), dir, info);
+      for (auto c = children.rbegin(); c != children.rend(); ++c) stack.push_back(std::move(*c));
     }
   }
 
-  void report(const std::string& full, const std::string& dir, const PackageDir& info) {
+  void report(const std::string& full, const std::string& dir, FileType type,
+              const PackageDir& info) {
     lockfile::FileProblem p;
     p.path = full.substr(info.prefix_size);
     p.package = join_owners(info.owners);
@@ -91,12 +119,40 @@ class Walker {
     // without its source; a .pyc anywhere else is importable on its own.
     bool bytecode = base_name(dir) == "__pycache__" && full.ends_with(".pyc");
     p.problem = bytecode ? "bytecode" : "unowned";
+    if (!bytecode) p.actual = pin(full, type, info);
     problems_.push_back(std::move(p));
   }
 
-  void stop(const std::string& dir, std::string message) {
+  // What is at `full` now, so that a lock that recorded this drop-in vouches
+  // for exactly this content and nothing else at the same path.
+  std::string pin(const std::string& full, FileType type, const PackageDir& info) {
+    if (type == FileType::kSymlink) {
+      auto target = fs_.readlink(full);
+      return target ? "symlink=" + *target : "symlink";
+    }
+    if (type != FileType::kRegular) return "other";
+    auto st = fs_.lstat(full);
+    if (!st) return "";
+    hashed_bytes_ += st->size;
+    if (hashed_bytes_ > limits_.max_hashed_bytes) {
+      stop(parent_path(full), info,
+           "more than " + std::to_string(limits_.max_hashed_bytes) + " bytes of unowned files");
+      return "";
+    }
+    auto hex = fs_.sha256(full);
+    return hex ? "sha256=" + urlsafe_b64(lockfile::hex_decode(*hex)) : "";
+  }
+
+  void stop(const std::string& dir, const PackageDir& info, std::string why) {
     stopped_ = true;
-    diagnostics_.push_back({dir, std::move(message)});
+    lockfile::FileProblem p;
+    p.path = dir.size() > info.prefix_size ? dir.substr(info.prefix_size) : dir;
+    p.package = join_owners(info.owners);
+    p.location = info.site;
+    p.problem = "incomplete";
+    p.detail = why + "; stopped looking for unlisted files";
+    diagnostics_.push_back({dir, p.detail});
+    problems_.push_back(std::move(p));
   }
 
   const FileSystem& fs_;
@@ -105,7 +161,9 @@ class Walker {
   std::vector<lockfile::FileProblem>& problems_;
   std::vector<lockfile::Diagnostic>& diagnostics_;
   const UnlistedLimits& limits_;
-  std::size_t seen_ = 0;
+  std::uint64_t seen_entries_ = 0;
+  std::uint64_t seen_path_bytes_ = 0;
+  std::uint64_t hashed_bytes_ = 0;
   bool stopped_ = false;
 };
 

@@ -5,6 +5,7 @@
 // Python writes at run time (__pycache__/*.pyc) are reported apart, as info.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,15 @@ struct PackageListing {
   std::vector<std::string> paths;  ///< absolute, normalized target paths (files; dpkg lists directories too)
 };
 
+/// Bounds on the whole search, all package directories together. Nesting
+/// depth is deliberately not one of them: whoever writes the environment
+/// chooses the depth, so a depth limit would be a switch that turns the search
+/// off. Reaching any bound makes the integrity result incomplete (problem
+/// "incomplete", which blocks by default); it is never silent.
 struct UnlistedLimits {
-  std::size_t max_entries = 1'000'000;  ///< directory entries looked at, all directories together
-  std::size_t max_depth = 32;           ///< levels below a package directory nobody lists
+  std::uint64_t max_entries = 4'000'000;      ///< directory entries looked at
+  std::uint64_t max_path_bytes = 1ull << 30;  ///< bytes of the full paths of those entries
+  std::uint64_t max_hashed_bytes = 4ull << 30;  ///< content of unowned files hashed
 };
 
 /// Appends a FileProblem for every directory entry (file, symlink, anything
@@ -35,9 +42,17 @@ struct UnlistedLimits {
 /// package lists; one that several packages share (namespace packages) is
 /// owned by each, and the problem's `package` names them all, sorted and
 /// comma-separated. Unlisted subdirectories of package directories are
-/// searched too (a new subpackage is a drop-in); symlinks are reported, never
-/// followed. Paths are relative to the site directory. Past the limits, one
-/// diagnostic names the directory where the search stopped.
+/// searched too (a new subpackage is a drop-in), at any depth; symlinks are
+/// reported, never followed. Paths are relative to the site directory.
+///
+/// Each unowned entry is pinned by content in `actual`, so a lock that
+/// recorded a drop-in does not vouch for other code at the same path:
+/// "sha256=<urlsafe-b64>" for a regular file, "symlink=<target>" for a
+/// symlink, "other" for anything else. Bytecode is left to the bytecode rules.
+///
+/// A limit reached, or an unlisted directory that exists but cannot be listed,
+/// adds one problem "incomplete" (`path` where it stopped, `detail` why) and a
+/// diagnostic: the search never stops silently.
 void find_unlisted_files(const FileSystem& fs, const std::vector<PackageListing>& listings,
                          std::vector<lockfile::FileProblem>& problems,
                          std::vector<lockfile::Diagnostic>& diagnostics,

@@ -62,7 +62,8 @@ TEST(RenderJson, HostileReportExactly) {
       "target": "6.8.0",
       "message": "bytes )" "\xef\xbf\xbd\xef\xbf\xbd and \xef\xbf\xbd and bidi \xe2\x80\xae" R"(*[x]_ `y` ~z~ done"
     }
-  ]
+  ],
+  "diagnostics": []
 }
 )";
   EXPECT_EQ(render_json(testing::hostile_report()), expected);
@@ -71,7 +72,8 @@ TEST(RenderJson, HostileReportExactly) {
 TEST(RenderJson, PassWithoutFindings) {
   EXPECT_EQ(render_json(testing::empty_report()),
             "{\n  \"verdict\": \"pass\",\n  \"lock\": \"model.envlock.toml\",\n"
-            "  \"target\": \"python:/usr/bin/python3\",\n  \"findings\": []\n}\n");
+            "  \"target\": \"python:/usr/bin/python3\",\n  \"findings\": [],\n"
+            "  \"diagnostics\": []\n}\n");
 }
 
 TEST(RenderJson, RequirementOnlyOnDependencyBroken) {

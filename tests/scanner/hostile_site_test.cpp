@@ -124,35 +124,113 @@ TEST(HostileSite, SymlinkLoopsEnd) {
   EXPECT_TRUE(reported) << "the symlink is reported, not followed";
 }
 
-TEST(HostileSite, DeepUnlistedTreesStopWithADiagnostic) {
+// Nesting depth is the environment owner's choice: a depth limit would let
+// 33 empty directories switch the search off. Any depth is searched.
+TEST(HostileSite, DeepUnlistedTreesAreSearchedToTheBottom) {
   TempDir tmp;
   std::string site = tmp.path();
   std::string dir = site + "/pkg";
   write_file(dir + "/__init__.py", "");
-  for (int i = 0; i < 6; ++i) dir += "/d";
-  write_file(dir + "/x.py", "");
+  std::string rel = "pkg";
+  for (int i = 0; i < 200; ++i) {
+    dir += "/d";
+    rel += "/d";
+  }
+  write_file(dir + "/x.py", "print('hidden')\n");
   LiveFileSystem fs("/");
   std::vector<lockfile::FileProblem> problems;
   std::vector<lockfile::Diagnostic> diagnostics;
-  UnlistedLimits limits;
-  limits.max_depth = 3;
-  find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics, limits);
-  ASSERT_EQ(diagnostics.size(), 1u);
-  EXPECT_EQ(diagnostics[0].subject, site + "/pkg/d/d/d/d");
-  EXPECT_EQ(diagnostics[0].message,
-            "directories nested deeper than 3 levels inside a package directory; stopped looking "
-            "for unlisted files");
+  find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].path, rel + "/x.py");
+  EXPECT_EQ(problems[0].problem, "unowned");
+  EXPECT_EQ(problems[0].actual.rfind("sha256=", 0), 0u) << "an unowned file is pinned by content";
+}
 
-  limits = {};
-  limits.max_entries = 4;
-  problems.clear();
-  diagnostics.clear();
+TEST(HostileSite, UnlistedSearchLimitsMakeTheResultIncomplete) {
+  TempDir tmp;
+  std::string site = tmp.path();
+  write_file(site + "/pkg/__init__.py", "");
   for (int i = 0; i < 10; ++i) write_file(site + "/pkg/f" + std::to_string(i) + ".py", "");
-  find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics, limits);
-  ASSERT_EQ(diagnostics.size(), 1u);
-  EXPECT_EQ(diagnostics[0].message,
+  LiveFileSystem fs("/");
+  auto run = [&](const UnlistedLimits& limits) {
+    std::vector<lockfile::FileProblem> problems;
+    std::vector<lockfile::Diagnostic> diagnostics;
+    find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics,
+                        limits);
+    EXPECT_EQ(diagnostics.size(), 1u);
+    const lockfile::FileProblem* incomplete = nullptr;
+    for (const auto& p : problems) {
+      if (p.problem == "incomplete") incomplete = &p;
+    }
+    EXPECT_NE(incomplete, nullptr);
+    return incomplete ? incomplete->detail : std::string();
+  };
+  UnlistedLimits limits;
+  limits.max_entries = 4;
+  EXPECT_EQ(run(limits),
             "more than 4 entries in package directories; stopped looking for unlisted files");
-  EXPECT_LE(problems.size(), 4u);
+  limits = {};
+  limits.max_path_bytes = 100;
+  EXPECT_EQ(run(limits),
+            "more than 100 bytes of paths in package directories; stopped looking for unlisted "
+            "files");
+  limits = {};
+  write_file(site + "/pkg/big.bin", std::string(5000, 'x'));
+  limits.max_hashed_bytes = 1000;
+  EXPECT_EQ(run(limits),
+            "more than 1000 bytes of unowned files; stopped looking for unlisted files");
+}
+
+// A directory that exists but cannot be listed (permissions, a path past
+// PATH_MAX, an I/O error) hides what is inside it. Root lists anything, so
+// the failure is injected by wrapping the live filesystem.
+class UnlistableDir final : public FileSystem {
+ public:
+  UnlistableDir(const FileSystem& inner, std::string dir) : inner_(inner), dir_(std::move(dir)) {}
+  Result<FileStat> stat(std::string_view p) const override { return inner_.stat(p); }
+  Result<FileStat> lstat(std::string_view p) const override { return inner_.lstat(p); }
+  Result<std::vector<DirEntry>> list(std::string_view p) const override {
+    if (p == dir_) return fail(std::string(p) + ": Permission denied");
+    return inner_.list(p);
+  }
+  Result<std::string> read(std::string_view p, std::uint64_t m) const override {
+    return inner_.read(p, m);
+  }
+  Result<std::string> read_prefix(std::string_view p, std::uint64_t m) const override {
+    return inner_.read_prefix(p, m);
+  }
+  Result<std::string> readlink(std::string_view p) const override { return inner_.readlink(p); }
+  Result<std::string> realpath(std::string_view p) const override { return inner_.realpath(p); }
+  Result<void> read_chunks(
+      std::string_view p,
+      const std::function<void(const char*, std::size_t)>& sink) const override {
+    return inner_.read_chunks(p, sink);
+  }
+  std::string describe() const override { return inner_.describe(); }
+
+ private:
+  const FileSystem& inner_;
+  std::string dir_;
+};
+
+TEST(HostileSite, AnUnlistableUnlistedDirectoryMakesTheResultIncomplete) {
+  TempDir tmp;
+  std::string site = tmp.path();
+  write_file(site + "/pkg/__init__.py", "");
+  write_file(site + "/pkg/hidden/x.py", "");
+  LiveFileSystem live("/");
+  UnlistableDir fs(live, site + "/pkg/hidden");
+  std::vector<lockfile::FileProblem> problems;
+  std::vector<lockfile::Diagnostic> diagnostics;
+  find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].problem, "incomplete");
+  EXPECT_EQ(problems[0].path, "pkg/hidden");
+  EXPECT_EQ(problems[0].detail, "cannot list an unlisted directory: " + site +
+                                    "/pkg/hidden: Permission denied; stopped looking for "
+                                    "unlisted files");
 }
 
 // Regressions: a directory name whose minor overflowed std::stoi (an uncaught
