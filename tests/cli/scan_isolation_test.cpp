@@ -108,6 +108,17 @@ TEST_F(ScanIsolation, PythonpathIsReadAsFilesAndRecordedNotRun) {
   EXPECT_EQ(doc["python"]["site-dirs"][0], tmp / "pp") << "PYTHONPATH comes first, as in a real run";
 }
 
+TEST_F(ScanIsolation, PythonhomeIsNotAppliedAndTheScanSaysSo) {
+  auto doc = scan("PYTHONHOME=/nonexistent");
+  auto found = names(doc);
+  EXPECT_NE(std::find(found.begin(), found.end(), "good"), found.end()) << doc.dump(1);
+  bool said = false;
+  for (const auto& d : doc.value("diagnostics", nlohmann::json::array())) {
+    said |= d.value("message", "").starts_with("PYTHONHOME is set; the interpreter was asked without it");
+  }
+  EXPECT_TRUE(said) << doc.dump(1);
+}
+
 TEST_F(ScanIsolation, TheLimitHoldsWhenTheInterpreterClosesItsOutputAndHangs) {
   // Before, the scan waited in waitpid() for as long as the "interpreter" ran.
   std::string fake = tmp / "python";
