@@ -48,7 +48,9 @@ for conf in (os.path.join(exe_dir, "pyvenv.cfg"), os.path.join(venv_prefix, "pyv
                     key, _, value = line.partition("=")
                     if key.strip().lower() == "include-system-site-packages":
                         system_site = value.strip().lower()
-        prefix = venv_prefix
+        # site.venv() sets these before it adds the venv's site-packages, and
+        # Debian's getsitepackages() looks at them (sys.prefix != base_prefix).
+        prefix = sys.prefix = sys.exec_prefix = venv_prefix
         sites += site.getsitepackages([venv_prefix])
         if system_site == "true":
             prefixes.insert(0, venv_prefix)

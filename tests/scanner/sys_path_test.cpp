@@ -71,8 +71,8 @@ TEST(PythonpathEntries, AbsoluteNormalizedInOrderOncePerPath) {
 
 class SysPathTest : public ::testing::Test {
  protected:
-  void make_venv(const std::string& name, bool system_site) {
-    std::vector<std::string> argv{"python3", "-m", "venv", "--without-pip"};
+  void make_venv(const std::string& name, bool system_site, const std::string& base = "python3") {
+    std::vector<std::string> argv{base, "-m", "venv", "--without-pip"};
     if (system_site) argv.push_back("--system-site-packages");
     argv.push_back(tmp / name);
     auto r = testing::run(argv);
@@ -118,6 +118,30 @@ TEST_F(SysPathTest, AVenvWithSystemSitePackagesEqualsTheRealSysPath) {
   write_file(site_packages(tmp / "venv") + "/x.pth", tmp.path() + "\n");
   std::string python = tmp / "venv/bin/python";
   EXPECT_EQ(envlock_sys_path(python, {}), real_sys_path(python, {}));
+}
+
+TEST_F(SysPathTest, DebiansPatchedSiteModuleGivesTheSameSysPath) {
+  // Debian's site.getsitepackages() lists a venv's site-packages only when
+  // sys.prefix differs from sys.base_prefix, which site.venv() arranges.
+  const std::string debian = "/usr/bin/python3";
+  auto probe = testing::run({debian, "-c", "import site; print(site.getsitepackages())"});
+  if (probe.status != 0 || probe.out.find("dist-packages") == std::string::npos) {
+    GTEST_SKIP() << "no Debian python3 at " << debian;
+  }
+  auto has_venv = testing::run({debian, "-c", "import venv"});
+  if (has_venv.status != 0) GTEST_SKIP() << "Debian python3 without venv";
+  for (bool system_site : {false, true}) {
+    std::string name = system_site ? "venv-system" : "venv";
+    make_venv(name, system_site, debian);
+    std::string python = tmp / (name + "/bin/python");
+    if (!std::filesystem::exists(python)) GTEST_SKIP() << "python3 -m venv failed";
+    std::filesystem::create_directories(tmp / "from-pth");
+    write_file(site_packages(tmp / name) + "/x.pth", (tmp / "from-pth") + "\n");
+    auto real = real_sys_path(python, {});
+    EXPECT_NE(std::find(real.begin(), real.end(), site_packages(tmp / name)), real.end());
+    EXPECT_EQ(envlock_sys_path(python, {}), real) << name;
+    EXPECT_EQ(envlock_sys_path(debian, {}), real_sys_path(debian, {}));
+  }
 }
 
 TEST_F(SysPathTest, AUserSiteCountsAsARealRunWouldCountIt) {
