@@ -1,5 +1,6 @@
 #include "cli/target_options.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 
 extern char** environ;
@@ -15,6 +16,9 @@ void add_target_options(CLI::App& app, TargetOptions& o) {
   app.add_option("--platform", o.platform, "Platform of a multi-platform image (os/arch)");
   app.add_flag("--fast", o.fast, "Trust RECORD hashes; read no package file contents");
   app.add_flag("--no-cache", o.no_cache, "Ignore the incremental scan cache");
+  app.add_flag("--rehash", o.rehash, "Hash every file again, trusting no cached digest (the cache is still written)");
+  app.add_option("--rehash-after", o.rehash_after_days,
+                 "Days after which a cached digest is taken again (default 7; 0: always)");
 }
 
 namespace {
@@ -58,7 +62,19 @@ Result<scanner::ScanRequest> to_request(const TargetOptions& o) {
   req.platform = o.platform;
   req.fast = o.fast;
   req.use_cache = !o.no_cache;
+  req.rehash = o.rehash;
+  if (o.rehash_after_days > 36'500) return fail("--rehash-after: at most 36500 days", ErrorKind::kUsage);
+  req.rehash_after = std::chrono::seconds(std::int64_t{o.rehash_after_days} * 86'400);
   for (char** e = environ; e && *e; ++e) req.environ.emplace_back(*e);
+  // For tests of the limit on the interpreter query (docs/cli.md); not an option users need.
+  if (const char* ms = std::getenv("ENVLOCK_PYTHON_TIMEOUT_MS"); ms && *ms) {
+    char* end = nullptr;
+    long long v = std::strtoll(ms, &end, 10);
+    if (*end != '\0' || v <= 0 || v > 3'600'000) {
+      return fail("ENVLOCK_PYTHON_TIMEOUT_MS: expected milliseconds between 1 and 3600000", ErrorKind::kUsage);
+    }
+    req.python_timeout = std::chrono::milliseconds(v);
+  }
   return req;
 }
 

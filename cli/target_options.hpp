@@ -18,6 +18,8 @@ struct TargetOptions {
   std::string platform = "linux/amd64";
   bool fast = false;
   bool no_cache = false;
+  bool rehash = false;
+  unsigned rehash_after_days = 7;
 };
 
 void add_target_options(CLI::App& app, TargetOptions& options);

@@ -32,6 +32,9 @@ struct Python {
   std::string prefix;
   std::string executable;
   std::vector<std::string> site_dirs;  ///< in sys.path order
+  /// The caller's PYTHONPATH entries as sys.path has them (absolute, in
+  /// order); their directories are read as site directories. Live targets only.
+  std::vector<std::string> pythonpath;
 };
 
 /// files = { count, digest }: aggregate over the installed files of a package.

@@ -104,6 +104,7 @@ J build(const Fingerprint& in, bool with_envlock) {
     o["prefix"] = valid_utf8(p.prefix);
     o["site-dirs"] = strings<J>(p.site_dirs);
     put_if(o, "executable", p.executable);
+    put_if(o, "pythonpath", p.pythonpath);  // absent when empty: older locks keep their digest
     doc["python"] = std::move(o);
   }
   if (!fp.packages.empty()) {

@@ -303,6 +303,7 @@ void decode_sections(Decoder& d, const json& doc, Fingerprint& fp) {
     d.get(*o, "python", "prefix", py.prefix);
     d.get(*o, "python", "site-dirs", py.site_dirs);
     d.get(*o, "python", "executable", py.executable);
+    d.get(*o, "python", "pythonpath", py.pythonpath);
   }
   d.tables(doc, "", "packages", [&](const json& o, const std::string& p) {
     decode_package(d, o, p, fp.packages.emplace_back());

@@ -15,10 +15,11 @@ namespace {
 // Layout, little-endian: magic(8) version(4) entry_size(4) count(8), then
 // count entries, then SHA-256 of everything before it.
 constexpr char kMagic[8] = {'E', 'N', 'V', 'L', 'K', 'H', 'C', '\n'};
-constexpr std::uint32_t kVersion = 1;
+// 2: hashed_ns per entry (an older cache is rebuilt, not migrated)
+constexpr std::uint32_t kVersion = 2;
 constexpr std::size_t kHeaderSize = 24;
-// dev ino size mtime ctime (8 each), day flags (4 each), sha256 (32), md5 (16)
-constexpr std::size_t kEntrySize = 96;
+// dev ino size mtime ctime (8 each), day flags (4 each), sha256 (32), md5 (16), hashed_ns (8)
+constexpr std::size_t kEntrySize = 104;
 constexpr std::size_t kTrailerSize = 32;
 constexpr std::uint32_t kHasMd5 = 1;
 constexpr std::uint64_t kMaxFileSize =
@@ -64,10 +65,11 @@ std::string HashCache::default_file() {
   return dir.empty() ? "" : join_path(dir, kFileName);
 }
 
-HashCache::HashCache(std::string file, std::int64_t now_ns)
+HashCache::HashCache(std::string file, std::int64_t now_ns, RehashPolicy rehash)
     : file_(std::move(file)),
       now_ns_(now_ns),
-      today_(static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_ns / 86'400'000'000'000))) {
+      today_(static_cast<std::uint32_t>(std::max<std::int64_t>(0, now_ns / 86'400'000'000'000))),
+      rehash_(rehash) {
   if (file_.empty()) return;
   if (auto loaded = load(file_, entries_); !loaded) {
     note_ = loaded.error().message;
@@ -108,6 +110,7 @@ Result<void> HashCache::load(const std::string& file, Map& out) {
       e.digest.md5.emplace();
       std::memcpy(e.digest.md5->data(), p + 80, 16);
     }
+    e.hashed_ns = static_cast<std::int64_t>(get_u64(p + 96));
     out[key] = e;
   }
   return {};
@@ -117,6 +120,9 @@ std::optional<CachedDigest> HashCache::lookup(const FileKey& key, bool need_md5)
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end() || (need_md5 && !it->second.digest.md5)) return std::nullopt;
+  // Bounds how long a change that kept the key (a write through an already
+  // dirty shared mapping) can hide.
+  if (rehash_.due(it->second.hashed_ns, now_ns_)) return std::nullopt;
   if (it->second.day != today_) {
     it->second.day = today_;
     dirty_ = true;
@@ -128,13 +134,13 @@ void HashCache::store(const FileKey& key, const CachedDigest& digest) {
   if (key.ctime_ns > now_ns_ - kRacyWindowNs) return;
   std::lock_guard lock(mutex_);
   auto& e = entries_[key];
-  if (e.day == today_ && e.digest.sha256 == digest.sha256 && e.digest.md5 == digest.md5) return;
-  if (!digest.md5 && e.digest.sha256 == digest.sha256 && e.digest.md5) {
-    e.day = today_;  // keep the MD5 an earlier caller took
-  } else {
-    e.digest = digest;
-    e.day = today_;
+  if (e.day == today_ && e.hashed_ns == now_ns_ && e.digest.sha256 == digest.sha256 && e.digest.md5 == digest.md5) {
+    return;
   }
+  // The same SHA-256 is the same content: an MD5 an earlier caller took still holds.
+  if (digest.md5 || e.digest.sha256 != digest.sha256 || !e.digest.md5) e.digest = digest;
+  e.day = today_;
+  e.hashed_ns = now_ns_;
   dirty_ = true;
 }
 
@@ -173,6 +179,7 @@ Result<void> HashCache::save() {
     } else {
       out.append(16, '\0');
     }
+    put_u64(out, static_cast<std::uint64_t>(e->hashed_ns));
   }
   out += lockfile::hex_decode(lockfile::sha256_hex(out));
 

@@ -10,8 +10,16 @@
 // written to a temporary file and renamed into place; a file that is
 // truncated, garbled, of another version, not ours (owner, mode) or a
 // symlink is ignored and replaced, never trusted. See docs/integrity.md.
+//
+// ctime is not enough on its own: a write through a shared mapping whose page
+// is already dirty changes the file without moving ctime or mtime. So every
+// entry remembers when its digest was taken, and one older than
+// RehashPolicy::after (7 days by default, `--rehash-after DAYS`), or more
+// than a day ahead of the clock, is a miss: the file is read again.
+// `--rehash` trusts no entry (and still writes them).
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -40,8 +48,26 @@ struct CachedDigest {
   std::optional<std::array<std::uint8_t, 16>> md5;  ///< only when a caller asked for it
 };
 
+/// When a cached digest is no longer trusted and the file is read again.
+struct RehashPolicy {
+  static constexpr std::chrono::seconds kDefaultAfter{7 * 86'400};
+  /// A time this far ahead of the clock is still believed (a clock stepped
+  /// back a little); further ahead, the entry is due.
+  static constexpr std::int64_t kFutureToleranceNs = 86'400'000'000'000;
+  bool all = false;                            ///< --rehash: trust no entry
+  std::chrono::seconds after = kDefaultAfter;  ///< an entry taken longer ago is due; 0: every entry is
+
+  /// True when an entry taken at `taken_ns` must not be used at `now_ns`.
+  bool due(std::int64_t taken_ns, std::int64_t now_ns) const {
+    const std::int64_t age_ns = now_ns - taken_ns;
+    return all || after.count() <= 0 || age_ns < -kFutureToleranceNs ||
+           age_ns > std::chrono::duration_cast<std::chrono::nanoseconds>(after).count();
+  }
+};
+
 class HashCache {
  public:
+  static constexpr std::chrono::seconds kDefaultRehashAfter = RehashPolicy::kDefaultAfter;
   /// Newest entries win; past this many, the least recently used go.
   static constexpr std::size_t kMaxEntries = 2'000'000;
   /// An entry unused for this many days is dropped when the cache is saved.
@@ -52,17 +78,19 @@ class HashCache {
 
   /// Loads `file` when it is a valid cache of this version owned by this user
   /// and writable by nobody else; otherwise starts empty (why is in note()).
-  /// `now_ns` is the wall clock (tests move it forward to store fresh files).
-  explicit HashCache(std::string file, std::int64_t now_ns = wall_clock_ns());
+  /// `now_ns` is the wall clock (tests move it to store fresh files or to age
+  /// entries); `rehash` says which entries lookup() no longer trusts.
+  explicit HashCache(std::string file, std::int64_t now_ns = wall_clock_ns(), RehashPolicy rehash = {});
   HashCache(const HashCache&) = delete;
   HashCache& operator=(const HashCache&) = delete;
 
   /// The digest stored for exactly this key; with `need_md5`, only one that has an MD5.
-  /// Thread-safe.
+  /// A miss when the rehash policy says the entry is due (taken longer ago
+  /// than `after`, or in the future of this clock). Thread-safe.
   std::optional<CachedDigest> lookup(const FileKey& key, bool need_md5) const;
   /// Remembers a digest taken from a file whose stat was `key` before and after
-  /// reading. Ignored when the file changed too recently to be sure (see
-  /// kRacyWindowNs). Thread-safe.
+  /// reading, taken now. Ignored when the file changed too recently to be sure
+  /// (see kRacyWindowNs). Thread-safe.
   void store(const FileKey& key, const CachedDigest& digest);
 
   /// Writes the cache atomically (temporary file + rename, mode 0600), creating
@@ -88,6 +116,7 @@ class HashCache {
   struct Entry {
     CachedDigest digest;
     std::uint32_t day = 0;  ///< last day (since the epoch) it was used
+    std::int64_t hashed_ns = 0;  ///< wall clock when the digest was taken
   };
   using Map = std::unordered_map<FileKey, Entry, KeyHash>;
 
@@ -97,6 +126,7 @@ class HashCache {
   std::string file_;
   std::int64_t now_ns_;
   std::uint32_t today_;
+  RehashPolicy rehash_;
   mutable std::mutex mutex_;
   mutable Map entries_;
   mutable bool dirty_ = false;

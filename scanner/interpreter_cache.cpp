@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <filesystem>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -17,14 +16,14 @@
 #include "scanner/cache_file.hpp"
 #include "scanner/filesystem.hpp"
 #include "scanner/hash_cache.hpp"
-#include "scanner/pth_file.hpp"
+#include "scanner/subprocess.hpp"
 
 namespace envlock::scanner {
 
 namespace {
 
 constexpr const char* kFormat = "envlock-interpreter-cache";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;  // 2: the isolated query (-I -S), no sys.path in it
 constexpr std::uint64_t kMaxEntryBytes = 4u << 20;
 
 struct Identity {
@@ -38,40 +37,6 @@ struct Stamp {
   std::string value;  ///< "missing", or type:dev:ino:size:mtime_ns:ctime_ns
   std::int64_t ctime_ns = 0;
 };
-
-bool shapes_startup(std::string_view name) {
-  return name == "PATH" || name == "HOME" || name == "LD_LIBRARY_PATH" || name == "LD_PRELOAD" ||
-         name.starts_with("PYTHON");
-}
-
-std::string env_value(const std::vector<std::string>& environ, std::string_view name) {
-  for (const auto& e : environ) {
-    if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') {
-      return e.substr(name.size() + 1);
-    }
-  }
-  return "";
-}
-
-bool executable_file(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
-// The file execvp would run for `exe`, absolute; "" when there is none.
-std::string resolve_command(const std::string& exe, const std::string& path_value, const std::string& cwd) {
-  auto absolute = [&](const std::string& p) { return p.starts_with('/') ? p : join_path(cwd, p); };
-  if (exe.find('/') != std::string::npos) return normalize_path(absolute(exe));
-  std::size_t i = 0;
-  while (i <= path_value.size()) {
-    std::size_t j = std::min(path_value.find(':', i), path_value.size());
-    std::string dir = j > i ? path_value.substr(i, j - i) : ".";  // an empty element is the cwd
-    std::string candidate = normalize_path(absolute(join_path(dir, exe)));
-    if (executable_file(candidate)) return candidate;
-    i = j + 1;
-  }
-  return "";
-}
 
 // A script names its interpreter in "#!": which Python runs is decided at run
 // time (pyenv, asdf and conda shims read files and variables of their own).
@@ -89,49 +54,25 @@ std::optional<Identity> identify(const std::string& exe, const std::vector<std::
   if (::getcwd(buf, sizeof buf) == nullptr) return std::nullopt;
   std::string cwd = buf;
   Identity id;
-  id.resolved = resolve_command(exe, env_value(environ, "PATH"), cwd);
+  id.resolved = find_command(exe, env_value(environ, "PATH"), cwd);
   if (id.resolved.empty() || ::realpath(id.resolved.c_str(), buf) == nullptr) return std::nullopt;
   id.real = buf;
   if (is_script(id.real)) return std::nullopt;
-  std::vector<std::string> env;
-  for (const auto& e : environ) {
-    if (shapes_startup(std::string_view(e).substr(0, e.find('=')))) env.push_back(e);
-  }
-  std::sort(env.begin(), env.end());
+  // Everything the query's answer depends on besides the files stamped below:
+  // the environment and arguments it passes (query_environment) and the ids
+  // that decide whether a normal run enables the user site.
+  QueryEnvironment q = query_environment(environ);
   id.text = "command=" + exe + "\n" + "resolved=" + id.resolved + "\n" + "real=" + id.real + "\n" + "cwd=" + cwd + "\n";
-  for (const auto& e : env) id.text += "env:" + e + "\n";
+  for (const auto& e : q.env) id.text += "env:" + e + "\n";
+  for (const auto& a : q.args) id.text += "arg:" + a + "\n";
+  id.text += "ids=" + std::to_string(::getuid()) + ":" + std::to_string(::geteuid()) + ":" +
+             std::to_string(::getgid()) + ":" + std::to_string(::getegid()) + "\n";
   return id;
 }
 
 Stamp stamp_of(const std::string& path) {
   StatStamp st = stat_stamp(path);
   return {path, std::move(st.value), st.ctime_ns};
-}
-
-bool watched_in_path_dir(const std::string& name) {
-  return name.ends_with(".pth") || name.starts_with("sitecustomize.") || name.starts_with("usercustomize.");
-}
-
-// The directories a .pth file names, as site.py reads it: one per line, relative
-// to the .pth's directory, "#" comments and "import" lines aside. site adds
-// only those that exist, so a missing one that appears later changes sys.path.
-std::vector<std::string> pth_targets(const std::string& dir, const std::string& pth) {
-  std::vector<std::string> out;
-  // Regular files only (a FIFO must not block the scan), the first 1 MiB.
-  int fd = ::open(pth.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return out;
-  struct stat st;
-  std::string text;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    text.resize(static_cast<std::size_t>(std::min<off_t>(st.st_size, 1 << 20)));
-    ssize_t n = ::read(fd, text.data(), text.size());
-    text.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-  }
-  ::close(fd);
-  for (const auto& entry : pth_entries(text)) {
-    out.push_back(normalize_path(entry.starts_with('/') ? entry : join_path(dir, entry)));
-  }
-  return out;
 }
 
 std::vector<Stamp> stamps_for(const Identity& id, const InterpreterFacts& facts) {
@@ -141,25 +82,9 @@ std::vector<Stamp> stamps_for(const Identity& id, const InterpreterFacts& facts)
     paths.push_back(join_path(bin, "pyvenv.cfg"));
     paths.push_back(join_path(parent_path(bin), "pyvenv.cfg"));
   }
-  for (const auto& dir : facts.sys_path) {
-    paths.push_back(dir);
-    std::error_code ec;
-    std::vector<std::string> names;
-    // increment(ec), not a range-for: that one throws on a read error.
-    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      if (watched_in_path_dir(name)) names.push_back(join_path(dir, name));
-    }
-    std::sort(names.begin(), names.end());
-    for (const auto& name : names) {
-      paths.push_back(name);
-      if (name.ends_with(".pth")) {
-        auto targets = pth_targets(dir, name);
-        paths.insert(paths.end(), targets.begin(), targets.end());
-      }
-    }
-  }
-  paths.insert(paths.end(), facts.site_candidates.begin(), facts.site_candidates.end());
+  // The start the interpreter computes (getpath) looks for its standard
+  // library: a directory of it that appears or goes changes the answer.
+  paths.insert(paths.end(), facts.base_path.begin(), facts.base_path.end());
   std::vector<Stamp> out;
   std::set<std::string> seen;
   for (const auto& p : paths) {

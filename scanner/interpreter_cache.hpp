@@ -1,20 +1,21 @@
 #pragma once
 // Remembers what a live interpreter reported (interpreter_query.hpp) so that a
 // re-scan does not start Python again. Starting Python is most of a --fast
-// scan's time; the answer only changes when something Python reads at start-up
-// changes, and every such thing is stamped:
+// scan's time. The query runs isolated (-I -S, from "/", a minimal
+// environment), so its answer depends on little, and every such thing is
+// stamped or keyed:
 //
-//   - the identity: the command as given, where PATH resolved it, its
-//     realpath, the working directory and the variables Python (or the loader
-//     starting it) reads: PATH, HOME, LD_LIBRARY_PATH, LD_PRELOAD, PYTHON*;
+//   - the identity: the command as given, where the caller's PATH resolved
+//     it, its realpath, the working directory, the environment and arguments
+//     the query passes (query_environment(): HOME, LD_LIBRARY_PATH's absolute
+//     entries, PYTHONUSERBASE, PYTHONNOUSERSITE) and the process's ids;
 //   - the interpreter binary (device, inode, size, mtime_ns, ctime_ns);
 //   - pyvenv.cfg next to the command and one level up, for both the command's
 //     path and its realpath (present or missing);
-//   - every directory on the reported sys.path, and each *.pth,
-//     sitecustomize.* and usercustomize.* file in them (a new file changes
-//     the directory's mtime and ctime, an edit changes the file's), and each
-//     directory a .pth line names (site adds it only once it exists);
-//   - every site directory site.py would add if it existed (present or missing).
+//   - every directory of the interpreter's start (InterpreterFacts::base_path).
+//
+// The rest of sys.path (PYTHONPATH, the site directories that exist, what
+// their *.pth files name) is not cached: sys_path.hpp reads it on every scan.
 //
 // An interpreter that is a script ("#!", e.g. a pyenv shim) decides at run
 // time which Python to start and is never cached. Stamps whose ctime is within

@@ -164,26 +164,30 @@ std::map<std::string, PackageCache::Entry> PackageCache::load(const std::string&
     if (out.size() >= kMaxEntries || !e.is_object()) continue;
     auto stamps = e.find("stamps");
     auto day = e.find("day");
+    auto read = e.find("read_ns");
     auto summary = e.find("summary");
+    // An entry without read_ns (an older envlock wrote it) is read again.
     if (stamps == e.end() || !stamps->is_string() || day == e.end() || !day->is_number_unsigned() ||
-        summary == e.end()) {
+        read == e.end() || !read->is_number_integer() || summary == e.end()) {
       continue;
     }
     auto decoded = decode(*summary);
     if (!decoded) continue;
-    out[dir] = Entry{stamps->get<std::string>(), std::move(*decoded), day->get<std::uint32_t>()};
+    out[dir] = Entry{stamps->get<std::string>(), std::move(*decoded), day->get<std::uint32_t>(),
+                     read->get<std::int64_t>()};
   }
   return out;
 }
 
-PackageCache::PackageCache(std::string file, std::int64_t scan_start_ns)
-    : file_(std::move(file)), scan_start_ns_(scan_start_ns), today_(day_of(scan_start_ns)) {
+PackageCache::PackageCache(std::string file, std::int64_t scan_start_ns, RehashPolicy rehash)
+    : file_(std::move(file)), scan_start_ns_(scan_start_ns), today_(day_of(scan_start_ns)), rehash_(rehash) {
   if (!file_.empty()) entries_ = load(file_);
 }
 
 std::optional<PackageSummary> PackageCache::lookup(const std::string& metadata_dir) {
   auto it = entries_.find(metadata_dir);
   if (it == entries_.end()) return std::nullopt;
+  if (rehash_.due(it->second.read_ns, scan_start_ns_)) return std::nullopt;
   Stamps now = stamps_of(metadata_dir);
   if (!now.ok || now.text != it->second.stamps) return std::nullopt;
   if (it->second.day != today_) {
@@ -200,7 +204,7 @@ void PackageCache::store(const std::string& metadata_dir, PackageSummary summary
   // that a second change in the same timestamp tick would leave no trace.
   if (!now.ok || now.newest_ctime > scan_start_ns_ - HashCache::kRacyWindowNs) return;
   summary.package.shadowed = false;
-  entries_[metadata_dir] = Entry{std::move(now.text), std::move(summary), today_};
+  entries_[metadata_dir] = Entry{std::move(now.text), std::move(summary), today_, scan_start_ns_};
   dirty_ = true;
 }
 
@@ -214,7 +218,7 @@ Result<void> PackageCache::save() {
   auto keep = entries_to_keep(entries_, today_, kMaxAgeDays, kMaxEntries);
   nlohmann::json entries = nlohmann::json::object();
   for (const auto& [dir, e] : keep) {
-    entries[*dir] = {{"stamps", e->stamps}, {"day", e->day}, {"summary", encode(e->summary)}};
+    entries[*dir] = {{"stamps", e->stamps}, {"day", e->day}, {"read_ns", e->read_ns}, {"summary", encode(e->summary)}};
   }
   nlohmann::json doc{{"format", kFormat}, {"version", kVersion}, {"entries", std::move(entries)}};
   ENVLOCK_TRY(write_cache_file(file_, doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));

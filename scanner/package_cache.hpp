@@ -14,6 +14,10 @@
 // the scan's start, are not stored. Only for live paths (stat is the host's).
 // The file is read and written through cache_file.hpp; a garbled, foreign or
 // wrongly typed file or entry is ignored. See docs/integrity.md.
+//
+// Like the hash cache, an entry read longer ago than RehashPolicy::after is
+// a miss (a write through a dirty shared mapping keeps every stamp), and
+// `--rehash` trusts none.
 
 #include <cstdint>
 #include <map>
@@ -23,6 +27,7 @@
 
 #include "lockfile/error.hpp"
 #include "lockfile/fingerprint.hpp"
+#include "scanner/hash_cache.hpp"
 
 namespace envlock::scanner {
 
@@ -40,9 +45,10 @@ class PackageCache {
 
   /// Loads `file` when it is a valid cache owned by this user ("" disables).
   /// `scan_start_ns` is the wall clock when the scan began (the racy window).
-  PackageCache(std::string file, std::int64_t scan_start_ns);
+  PackageCache(std::string file, std::int64_t scan_start_ns, RehashPolicy rehash = {});
 
-  /// The summary stored for `metadata_dir` when its stamps still hold.
+  /// The summary stored for `metadata_dir` when its stamps still hold and
+  /// the rehash policy does not call it due.
   /// Marks the entry used today (one save a day keeps it from ageing out).
   std::optional<PackageSummary> lookup(const std::string& metadata_dir);
 
@@ -64,12 +70,14 @@ class PackageCache {
     std::string stamps;  ///< the directory's stamp lines, as stamps_of() gives them
     PackageSummary summary;
     std::uint32_t day = 0;
+    std::int64_t read_ns = 0;  ///< scan start of the scan that read the directory
   };
   /// The valid entries of `file` (nothing when it is missing, foreign or garbled).
   static std::map<std::string, Entry> load(const std::string& file);
   std::string file_;
   std::int64_t scan_start_ns_;
   std::uint32_t today_;
+  RehashPolicy rehash_;
   std::map<std::string, Entry> entries_;
   bool dirty_ = false;
 };

@@ -292,9 +292,10 @@ class CatalogReader {
 
 }  // namespace
 
-std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs) {
+std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs,
+                                    const std::vector<std::string>& known) {
   std::vector<std::string> out;
-  std::set<std::string> seen;
+  std::set<std::string> seen(known.begin(), known.end());
   auto add = [&](const std::string& d) {
     if (seen.insert(d).second) out.push_back(d);
   };

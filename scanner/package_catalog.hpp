@@ -48,7 +48,9 @@ Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_
                      PackageCache* cache = nullptr);
 
 /// Site directories plus the directories their *.pth files add, as site.addsitedir
-/// does (lines starting with "import" are code and are never run).
-std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs);
+/// does (lines starting with "import" are code and are never run). Paths in
+/// `known` are already on sys.path: neither repeated nor returned.
+std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs,
+                                    const std::vector<std::string>& known = {});
 
 }  // namespace envlock::scanner

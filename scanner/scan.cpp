@@ -1,5 +1,8 @@
 #include "scanner/scan.hpp"
 
+#include <unistd.h>
+
+#include <climits>
 #include <memory>
 #include <optional>
 
@@ -18,6 +21,7 @@
 #include "scanner/os_probe.hpp"
 #include "scanner/python_probe.hpp"
 #include "scanner/site_discovery.hpp"
+#include "scanner/sys_path.hpp"
 
 namespace envlock::scanner {
 
@@ -52,6 +56,11 @@ std::vector<std::string> ld_library_path(const std::vector<std::string>& environ
   return out;
 }
 
+std::string working_directory() {
+  char buf[PATH_MAX];
+  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string("/");
+}
+
 Result<Target> open_target(const ScanRequest& req) {
   Target t;
   switch (req.kind) {
@@ -59,18 +68,28 @@ Result<Target> open_target(const ScanRequest& req) {
       // Starting Python is most of a --fast scan; an unchanged interpreter in an
       // unchanged environment answers from the cache (interpreter_cache.hpp).
       InterpreterCache cache(req.use_cache ? cache_directory() : "");
-      auto cached = cache.lookup(req.python, req.environ);
+      auto cached = req.rehash ? std::nullopt : cache.lookup(req.python, req.environ);
       InterpreterFacts facts;
       if (cached) {
         facts = std::move(*cached);
       } else {
         const std::int64_t started = HashCache::wall_clock_ns();
-        facts = ENVLOCK_TRY(query_interpreter(req.python));
+        facts = ENVLOCK_TRY(query_interpreter(req.python, req.environ, req.python_timeout));
         cache.store(req.python, req.environ, facts, started);
       }
       t.fs = std::make_unique<LiveFileSystem>("/", true);
       t.python = std::move(facts.python);
-      t.site_dirs = std::move(facts.sys_path);
+      // The query ran without PYTHONPATH (-I); a normal run puts it first,
+      // so its directories are read here, as site directories are.
+      t.python.pythonpath = pythonpath_entries(env_value(req.environ, "PYTHONPATH"), working_directory());
+      t.site_dirs = live_sys_path(*t.fs, facts, t.python.pythonpath);
+      for (const char* name : {"PYTHONHOME", "PYTHONPLATLIBDIR"}) {
+        if (!env_value(req.environ, name).empty()) {
+          t.notes.push_back(std::string(name) +
+                            " is set; the interpreter was asked without it (-I), so the standard library "
+                            "and site directories are those of a run without it");
+        }
+      }
       t.description = "python:" + t.python.executable;
       t.live_host = true;
       break;
@@ -141,14 +160,16 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   // The cache keys on real device/inode/ctime: live directory trees only.
   std::unique_ptr<HashCache> cache;
   if (req.use_cache && !req.fast && req.kind != TargetKind::kImage) {
-    cache = std::make_unique<HashCache>(HashCache::default_file());
+    cache = std::make_unique<HashCache>(HashCache::default_file(), HashCache::wall_clock_ns(),
+                                        RehashPolicy{req.rehash, req.rehash_after});
     python_options.cache = cache.get();
   }
   // --fast on the live host's own paths (stat must be the host's): .dist-info
   // directories unchanged since an earlier scan are not read again.
   std::unique_ptr<PackageCache> package_cache;
   if (req.use_cache && req.fast && (req.kind == TargetKind::kPython || req.kind == TargetKind::kSite)) {
-    package_cache = std::make_unique<PackageCache>(PackageCache::default_file(), started);
+    package_cache = std::make_unique<PackageCache>(PackageCache::default_file(), started,
+                                                   RehashPolicy{req.rehash, req.rehash_after});
     python_options.package_cache = package_cache.get();
   }
   auto package_files = probe_python_packages(*target.fs, target.site_dirs, python_options, fp);

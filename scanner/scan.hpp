@@ -2,11 +2,14 @@
 // One scan: a target (live interpreter, site dirs, root/prefix, image) in,
 // a Fingerprint out. The list of probes is written out here, in one place.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "lockfile/error.hpp"
 #include "lockfile/fingerprint.hpp"
+#include "scanner/hash_cache.hpp"
+#include "scanner/interpreter_query.hpp"
 
 namespace envlock::scanner {
 
@@ -22,6 +25,13 @@ struct ScanRequest {
   std::string platform = "linux/amd64";
   bool fast = false;      ///< trust RECORD, read no package file contents
   bool use_cache = true;  ///< incremental hash cache
+  /// Hash every file again, trusting no cached digest (the cache is still
+  /// written); also re-asks the interpreter and re-reads every .dist-info.
+  bool rehash = false;
+  /// A cached digest older than this is not trusted; the file is read again.
+  std::chrono::seconds rehash_after{HashCache::kDefaultRehashAfter};
+  /// The limit on the interpreter query (ENVLOCK_PYTHON_TIMEOUT_MS, for tests).
+  std::chrono::milliseconds python_timeout = kQueryLimit;
   std::vector<std::string> environ;  ///< "K=V" of the live process (live targets only)
 };
 

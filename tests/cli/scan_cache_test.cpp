@@ -79,6 +79,36 @@ TEST(ScanCache, AWarmScanAnswersFromTheCacheAndNoCacheDoesNot) {
   }
 }
 
+// A digest cached before a change the key did not see (a write through an
+// already dirty shared mapping keeps ctime) is believed only for a while;
+// --rehash-after 0 and --rehash believe none, and --rehash writes what it read.
+TEST(ScanCache, RehashTrustsNoCachedDigestAndStillWritesTheCache) {
+  TempDir tmp;
+  std::string home = tmp / "cache";
+  std::string file = home + "/envlock/file-hashes.bin";
+  scanner::LiveFileSystem fs("/");
+  auto st = fs.stat(kBasic + "/good_pkg/__init__.py");
+  ASSERT_TRUE(st);
+  auto plant = [&] {
+    scanner::HashCache cache(file, scanner::HashCache::wall_clock_ns() + 3600'000'000'000);
+    scanner::CachedDigest wrong;
+    wrong.sha256.fill(0x42);
+    cache.store(scanner::FileKey::of(*st), wrong);
+    ASSERT_TRUE(cache.save());
+  };
+  std::string uncached = scan(tmp / "unused", {"--no-cache"});
+  plant();
+  EXPECT_NE(scan(home), uncached) << "the planted digest is believed within the window";
+  plant();
+  EXPECT_EQ(scan(home, {"--rehash-after", "0"}), uncached);
+  plant();
+  EXPECT_EQ(scan(home, {"--rehash"}), uncached);
+  EXPECT_EQ(scan(home), uncached) << "--rehash wrote the digests it took";
+  EXPECT_EQ(scan(home, {"--rehash"}), uncached) << "the same output, warm or rehashed";
+  auto bad = envlock({"scan", "--site", kBasic, "--rehash-after", "-1"});
+  EXPECT_EQ(bad.status, 2) << bad.err;
+}
+
 // --fast keeps what it derives from each .dist-info directory: the same scan
 // cold, warm and uncached; a planted summary is believed while the directory
 // is unchanged (the proof that it was not read), never with --no-cache.
@@ -109,6 +139,8 @@ TEST(ScanCache, FastScansUseThePackageCache) {
   };
   EXPECT_EQ(version_of_good(scan(home, {"--fast"})), "9.9.9");
   EXPECT_EQ(version_of_good(scan(home, {"--fast", "--no-cache"})), "1.0");
+  EXPECT_EQ(version_of_good(scan(home, {"--fast", "--rehash"})), "1.0") << "--rehash believes no entry";
+  EXPECT_EQ(version_of_good(scan(home, {"--fast"})), "1.0") << "and wrote what it read";
   EXPECT_EQ(version_of_good(scan(home)), "1.0") << "a full scan never uses it";
 }
 

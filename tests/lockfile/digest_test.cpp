@@ -54,6 +54,7 @@ TEST(Digest, ChangesWhenAnyFieldChanges) {
       {"python.prefix", [](Fingerprint& f) { f.python->prefix = "/opt"; }},
       {"python.executable", [](Fingerprint& f) { f.python->executable = "/opt/python"; }},
       {"python.site-dirs", [](Fingerprint& f) { f.python->site_dirs.pop_back(); }},
+      {"python.pythonpath", [](Fingerprint& f) { f.python->pythonpath.push_back("/opt/pp"); }},
       {"python absent", [](Fingerprint& f) { f.python.reset(); }},
       {"package.name", [](Fingerprint& f) { f.packages[1].name = "numpy2"; }},
       {"package.raw-name", [](Fingerprint& f) { f.packages[1].raw_name = "numpy"; }},

@@ -72,6 +72,20 @@ TEST(TomlCodec, OmitsEmptyOptionalSections) {
   EXPECT_FALSE(back->os);
 }
 
+TEST(TomlCodec, PythonpathRoundTripsAndIsAbsentWhenEmpty) {
+  // Absent when empty, so a lock written before the field existed keeps its digest.
+  Fingerprint fp = testing::sample_fingerprint();
+  EXPECT_EQ(to_toml(fp).find("pythonpath"), std::string::npos);
+  fp.python->pythonpath = {"/srv/app/lib", "/opt/shared"};
+  std::string text = to_toml(fp);
+  EXPECT_NE(text.find("pythonpath = [\"/srv/app/lib\", \"/opt/shared\"]"), std::string::npos) << text;
+  auto back = parse_toml(text, "lock.toml");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->python->pythonpath, fp.python->pythonpath);
+  auto bad = parse_toml("[envlock]\nschema = 1\n[python]\npythonpath = \"/a:/b\"\n", "lock.toml");
+  EXPECT_FALSE(bad);
+}
+
 TEST(TomlCodec, SyntaxErrorsNameLineAndColumn) {
   auto r = parse_toml("[envlock]\nschema = 1\ngenerator = \n", "lock.toml");
   ASSERT_FALSE(r);

@@ -154,14 +154,51 @@ TEST(HashCache, OtherVersionsAndOtherFilesAreIgnored) {
   TempDir tmp;
   std::string file = saved_cache(tmp);
   std::string bytes = read_file(file);
-  bytes[8] = 2;
+  bytes[8] = 1;  // what an envlock before the per-entry hash time wrote: rebuilt
   write_file(file, bytes);
   ::chmod(file.c_str(), 0600);
-  expect_ignored(file, file + ": cache version 2, this envlock reads version 1");
+  expect_ignored(file, file + ": cache version 1, this envlock reads version 2");
 
   write_file(file, std::string(100, 'x'));
   ::chmod(file.c_str(), 0600);
   expect_ignored(file, file + ": not an envlock cache");
+}
+
+constexpr std::int64_t kDayNs = 86'400'000'000'000;
+
+// A write through an already dirty shared mapping keeps the key: how long a
+// cached digest is believed is bounded by the time it was taken.
+TEST(HashCache, AnEntryOlderThanTheRehashWindowIsAMiss) {
+  TempDir tmp;
+  std::string file = tmp / "c/file-hashes.bin";
+  const std::int64_t t0 = later();
+  {
+    HashCache cache(file, t0);
+    cache.store(key(1), digest(0x11));
+    ASSERT_TRUE(cache.save());
+  }
+  auto hit_at = [&](std::int64_t now, RehashPolicy policy = {}) {
+    return HashCache(file, now, policy).lookup(key(1), false).has_value();
+  };
+  EXPECT_TRUE(hit_at(t0 + 6 * kDayNs));
+  EXPECT_TRUE(hit_at(t0 + 7 * kDayNs));
+  EXPECT_FALSE(hit_at(t0 + 7 * kDayNs + 1)) << "the default is 7 days";
+  EXPECT_FALSE(hit_at(t0 + 2 * kDayNs, {false, std::chrono::days(1)}));
+  EXPECT_TRUE(hit_at(t0 + 20 * kDayNs, {false, std::chrono::days(30)}));
+  EXPECT_FALSE(hit_at(t0, {false, std::chrono::seconds(0)})) << "--rehash-after 0: never believed";
+  EXPECT_FALSE(hit_at(t0, {true})) << "--rehash";
+  EXPECT_TRUE(hit_at(t0 - kDayNs / 2)) << "a clock stepped back a little";
+  EXPECT_FALSE(hit_at(t0 - 2 * kDayNs)) << "an entry from the far future";
+
+  // Hashing the file again renews the entry.
+  {
+    HashCache cache(file, t0 + 8 * kDayNs);
+    EXPECT_FALSE(cache.lookup(key(1), false));
+    cache.store(key(1), digest(0x11));
+    ASSERT_TRUE(cache.save());
+  }
+  EXPECT_TRUE(hit_at(t0 + 14 * kDayNs));
+  EXPECT_FALSE(hit_at(t0 + 16 * kDayNs));
 }
 
 TEST(HashCache, FilesOthersCouldWriteAreIgnored) {
@@ -259,6 +296,45 @@ TEST(HashCacheInHasher, AnswersOnlyWhileTheFileKeepsItsKey) {
   ASSERT_TRUE(hit);
   EXPECT_EQ(lockfile::hex_encode(std::string_view(reinterpret_cast<const char*>(hit->sha256.data()), 32)),
             lockfile::sha256_hex("other content"));
+}
+
+TEST(HashCacheInHasher, AnAgedOrRehashedEntryIsReadAgain) {
+  TempDir tmp;
+  LiveFileSystem fs("/");
+  std::string path = tmp / "data.bin";
+  write_file(path, "real content");
+  std::string file = tmp / "c/file-hashes.bin";
+  auto st = fs.stat(path);
+  ASSERT_TRUE(st);
+  // A planted digest stands for a change the key did not see.
+  auto plant = [&](std::int64_t at) {
+    HashCache cache(file, at);
+    cache.store(FileKey::of(*st), digest(0xAB));
+    ASSERT_TRUE(cache.save());
+  };
+  auto hashed_with = [&](HashCache& cache) {
+    auto r = hash_files(fs, std::vector<HashRequest>{{path, ""}}, &cache);
+    return r[0] ? r[0]->sha256 : std::string("error");
+  };
+  const std::int64_t t0 = later();
+  std::string planted;
+  for (int i = 0; i < 32; ++i) planted += "ab";
+
+  plant(t0);
+  HashCache fresh(file, t0 + 6 * kDayNs);
+  EXPECT_EQ(hashed_with(fresh), planted) << "within the window the entry is believed";
+  HashCache aged(file, t0 + 8 * kDayNs);
+  EXPECT_EQ(hashed_with(aged), lockfile::sha256_hex("real content"));
+  ASSERT_TRUE(aged.save());
+  HashCache after(file, t0 + 9 * kDayNs);
+  EXPECT_EQ(hashed_with(after), lockfile::sha256_hex("real content")) << "the real digest replaced it";
+
+  plant(t0);
+  HashCache rehash(file, t0, RehashPolicy{true});
+  EXPECT_EQ(hashed_with(rehash), lockfile::sha256_hex("real content"));
+  ASSERT_TRUE(rehash.save());
+  HashCache next(file, t0);
+  EXPECT_EQ(hashed_with(next), lockfile::sha256_hex("real content")) << "--rehash still writes the cache";
 }
 
 TEST(HashCacheInHasher, Md5IsCachedWithTheSha256) {

@@ -12,6 +12,8 @@
 
 #include "scanner/cache_file.hpp"
 #include "scanner/hash_cache.hpp"
+#include "scanner/live_filesystem.hpp"
+#include "scanner/sys_path.hpp"
 #include "support/process.hpp"
 
 extern char** environ;
@@ -40,7 +42,7 @@ class InterpreterCacheTest : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    auto facts = query_interpreter(python());
+    auto facts = query_interpreter(python(), env);
     ASSERT_TRUE(facts) << facts.error().message;
     facts_ = std::move(*facts);
     ASSERT_FALSE(site().empty());
@@ -49,7 +51,7 @@ class InterpreterCacheTest : public ::testing::Test {
   static std::string python() { return dir_->path() + "/venv/bin/python"; }
   // The venv's own site-packages, as the interpreter reported it.
   std::string site() const {
-    for (const auto& p : facts_.sys_path) {
+    for (const auto& p : facts_.site_candidates) {
       if (p.starts_with(dir_->path()) && p.ends_with("site-packages")) return p;
     }
     return "";
@@ -71,7 +73,8 @@ TEST_F(InterpreterCacheTest, AnUnchangedInterpreterAnswersFromTheCache) {
   ASSERT_TRUE(cache.store(python(), env, facts_, later()));
   auto hit = cache.lookup(python(), env);
   ASSERT_TRUE(hit);
-  EXPECT_EQ(hit->sys_path, facts_.sys_path);
+  EXPECT_EQ(hit->base_path, facts_.base_path);
+  EXPECT_EQ(hit->site_candidates, facts_.site_candidates);
   EXPECT_EQ(hit->python.version, facts_.python.version);
   EXPECT_EQ(hit->python.executable, facts_.python.executable);
   EXPECT_EQ(hit->output, facts_.output);
@@ -80,59 +83,44 @@ TEST_F(InterpreterCacheTest, AnUnchangedInterpreterAnswersFromTheCache) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-TEST_F(InterpreterCacheTest, TheEnvironmentIsPartOfTheKey) {
+TEST_F(InterpreterCacheTest, WhatTheQueryPassesOnIsPartOfTheKey) {
   ASSERT_TRUE(cache.store(python(), env, facts_, later()));
-  auto with_path = env;
-  with_path.push_back("PYTHONPATH=/elsewhere");
-  EXPECT_FALSE(cache.lookup(python(), with_path));
-  auto unrelated = env;
-  unrelated.push_back("ENVLOCK_TEST_UNRELATED=1");
-  EXPECT_TRUE(cache.lookup(python(), unrelated)) << "variables Python does not read are not";
+  for (std::string var : {"PYTHONUSERBASE=/elsewhere", "PYTHONNOUSERSITE=1", "HOME=/elsewhere",
+                          "LD_LIBRARY_PATH=/opt/lib"}) {
+    auto changed = env;
+    changed.insert(changed.begin(), var);  // the first of a name is the one getenv() answers
+    EXPECT_FALSE(cache.lookup(python(), changed)) << var;
+  }
+  // The query never sees these: the entry holds, and sys.path is read anew.
+  for (std::string var : {"PYTHONPATH=/elsewhere", "PYTHONSTARTUP=/x.py", "LD_PRELOAD=/x.so",
+                          "LD_LIBRARY_PATH=relative/lib", "ENVLOCK_TEST_UNRELATED=1"}) {
+    auto changed = env;
+    changed.insert(changed.begin(), var);
+    EXPECT_TRUE(cache.lookup(python(), changed)) << var;
+  }
 }
 
-TEST_F(InterpreterCacheTest, ANewPthFileIsAMiss) {
+TEST_F(InterpreterCacheTest, PthFilesAreReadOnEveryScanNotCached) {
+  // The cached answer has no sys.path in it: a .pth added or edited after the
+  // entry was stored, or a directory it names appearing later, shows in the
+  // sys.path assembled from the cached facts.
   ASSERT_TRUE(cache.store(python(), env, facts_, later()));
-  write_file(site() + "/extra.pth", "/opt/extra\n");
-  EXPECT_FALSE(cache.lookup(python(), env));
-  std::filesystem::remove(site() + "/extra.pth");
-}
-
-TEST_F(InterpreterCacheTest, AnEditedPthFileIsAMiss) {
-  write_file(site() + "/edited.pth", "/opt/one\n");
-  auto facts = query_interpreter(python());
-  ASSERT_TRUE(facts);
-  ASSERT_TRUE(cache.store(python(), env, *facts, later()));
-  ASSERT_TRUE(cache.lookup(python(), env));
-  write_file(site() + "/edited.pth", "/opt/two\n");  // same directory entry, new content
-  EXPECT_FALSE(cache.lookup(python(), env));
-  std::filesystem::remove(site() + "/edited.pth");
-}
-
-TEST_F(InterpreterCacheTest, ADirectoryAPthNamesAppearingLaterIsAMiss) {
-  // site.py adds a .pth line's directory only if it exists: creating it later
-  // changes sys.path without touching the .pth or the site directory.
   std::string later_dir = cache_ / "appears-later";
   write_file(site() + "/later.pth", "# a comment\nimport sys\n" + later_dir + "\n");
-  auto facts = query_interpreter(python());
-  ASSERT_TRUE(facts);
-  ASSERT_TRUE(cache.store(python(), env, *facts, later()));
-  ASSERT_TRUE(cache.lookup(python(), env));
+  auto hit = cache.lookup(python(), env);
+  ASSERT_TRUE(hit);
+  LiveFileSystem fs("/", true);
+  auto path = live_sys_path(fs, *hit, {});
+  EXPECT_EQ(std::find(path.begin(), path.end(), later_dir), path.end());
   std::filesystem::create_directories(later_dir);
-  EXPECT_FALSE(cache.lookup(python(), env));
-  auto now = query_interpreter(python());
-  ASSERT_TRUE(now);
-  EXPECT_NE(std::find(now->sys_path.begin(), now->sys_path.end(), later_dir), now->sys_path.end())
-      << "the miss was real: Python's sys.path changed";
+  path = live_sys_path(fs, *hit, {});
+  EXPECT_NE(std::find(path.begin(), path.end(), later_dir), path.end());
   std::filesystem::remove(site() + "/later.pth");
 }
 
-TEST_F(InterpreterCacheTest, ANewSitecustomizeOrAnEditedPyvenvCfgIsAMiss) {
+TEST_F(InterpreterCacheTest, AnEditedPyvenvCfgIsAMiss) {
   ASSERT_TRUE(cache.store(python(), env, facts_, later()));
-  write_file(site() + "/sitecustomize.py", "import sys\n");
-  EXPECT_FALSE(cache.lookup(python(), env));
-  std::filesystem::remove(site() + "/sitecustomize.py");
-
-  ASSERT_TRUE(cache.store(python(), env, facts_, later()));
+  ASSERT_TRUE(cache.lookup(python(), env));
   std::string cfg = dir_->path() + "/venv/pyvenv.cfg";
   std::string text = testing::read_file(cfg);
   write_file(cfg, text);  // rewritten unchanged: ctime moves all the same
@@ -142,16 +130,15 @@ TEST_F(InterpreterCacheTest, ANewSitecustomizeOrAnEditedPyvenvCfgIsAMiss) {
 TEST_F(InterpreterCacheTest, RecentStampsAndScriptsAreNeverStored) {
   // The venv was made a moment ago: a second change within its timestamp tick
   // could not be seen, so a query that starts now is not stored.
-  write_file(site() + "/fresh.pth", "");
+  write_file(dir_->path() + "/venv/pyvenv.cfg", testing::read_file(dir_->path() + "/venv/pyvenv.cfg"));
   EXPECT_FALSE(cache.store(python(), env, facts_, HashCache::wall_clock_ns()));
   EXPECT_FALSE(cache.lookup(python(), env));
-  std::filesystem::remove(site() + "/fresh.pth");
 
   // A shim decides at run time which Python it starts.
   std::string shim = cache_ / "python-shim";
   write_file(shim, "#!/bin/sh\nexec " + python() + " \"$@\"\n");
   ::chmod(shim.c_str(), 0755);
-  auto via_shim = query_interpreter(shim);
+  auto via_shim = query_interpreter(shim, env);
   ASSERT_TRUE(via_shim) << via_shim.error().message;
   EXPECT_FALSE(cache.store(shim, env, *via_shim, later()));
   EXPECT_FALSE(cache.lookup(shim, env));

@@ -107,6 +107,28 @@ TEST_F(PackageCacheTest, AnyChangeInTheDirectoryIsAMiss) {
   EXPECT_FALSE(PackageCache(file, later()).lookup(dir));
 }
 
+TEST_F(PackageCacheTest, AnEntryReadLongerAgoThanTheRehashWindowIsAMiss) {
+  const std::int64_t t0 = later();
+  constexpr std::int64_t day = 86'400'000'000'000;
+  {
+    PackageCache cache(file, t0);
+    cache.store(dir, full_summary(site));
+    ASSERT_TRUE(cache.save());
+  }
+  EXPECT_TRUE(PackageCache(file, t0 + 6 * day).lookup(dir));
+  EXPECT_FALSE(PackageCache(file, t0 + 8 * day).lookup(dir));
+  EXPECT_FALSE(PackageCache(file, t0 + 2 * day, RehashPolicy{false, std::chrono::days(1)}).lookup(dir));
+  EXPECT_FALSE(PackageCache(file, t0, RehashPolicy{true}).lookup(dir)) << "--rehash";
+  // An entry an older envlock wrote has no read time: read again.
+  std::string text = testing::read_file(file);
+  auto at = text.find("\"read_ns\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 9, "\"read_xx\"");
+  write_file(file, text);
+  ::chmod(file.c_str(), 0600);
+  EXPECT_FALSE(PackageCache(file, t0).lookup(dir));
+}
+
 // Two scans loaded the same (empty) cache, then each saved what it learned:
 // the second save keeps the first one's entry.
 TEST_F(PackageCacheTest, ScansSideBySideKeepEachOthersEntries) {
