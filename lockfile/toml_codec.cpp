@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "lockfile/json_codec.hpp"
+#include "lockfile/value_budget.hpp"
 
 namespace envlock::lockfile {
 
@@ -232,7 +233,18 @@ struct Converter {
       }
       case toml::node_type::string: out = node.as_string()->get(); break;
       case toml::node_type::integer: out = node.as_integer()->get(); break;
-      case toml::node_type::floating_point: out = node.as_floating_point()->get(); break;
+      case toml::node_type::floating_point: {
+        double value = node.as_floating_point()->get();
+        // JSON and so the canonical form have no nan or inf (nlohmann writes
+        // them as null): two different documents would share one digest.
+        if (!std::isfinite(value)) {
+          error = std::string(source) + ":" + std::to_string(line) + ": " + path +
+                  ": not a finite number (nan and inf are not allowed in a lock)";
+          return;
+        }
+        out = value;
+        break;
+      }
       case toml::node_type::boolean: out = node.as_boolean()->get(); break;
       case toml::node_type::date:
       case toml::node_type::time:
@@ -284,6 +296,14 @@ Result<json> parse_toml_document(std::string_view text, std::string_view source,
   if (auto line = too_many_key_parts(text)) {
     return fail(std::string(source) + ":" + std::to_string(*line) + ": a key with more than " +
                 std::to_string(kMaxKeyParts) + " dotted parts");
+  }
+  // Before toml++ builds anything: a tree costs far more than its text.
+  const std::size_t budget = value_budget(text.size());
+  if (auto line = count_toml_values(text, budget).over_budget_line) {
+    return fail(std::string(source) + ":" + std::to_string(*line) + ": more than " +
+                std::to_string(budget) + " values in " + std::to_string(text.size()) +
+                " bytes; a lock holds at most one value per " + std::to_string(kBytesPerValue) +
+                " bytes (or " + std::to_string(kMinValueBudget) + " in all)");
   }
   if (where) where->toml = true;
   try {

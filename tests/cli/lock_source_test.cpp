@@ -117,5 +117,67 @@ TEST_F(LockByUrl, CheckCommandTakesAUrl) {
   EXPECT_EQ(verify.status, 3) << verify.out << verify.err;
 }
 
+TEST(RedactLocation, HidesUserinfoAndQueryValues) {
+  EXPECT_EQ(redact_location("https://ci:hunter2@locks.example/m.toml"),
+            "https://***@locks.example/m.toml");
+  EXPECT_EQ(redact_location("https://tok@en@locks.example:8443"), "https://***@locks.example:8443");
+  EXPECT_EQ(redact_location("https://s3.example/b/m.toml?X-Amz-Signature=abc&X-Amz-Credential=k&x"
+                            "#frag"),
+            "https://s3.example/b/m.toml?X-Amz-Signature=***&X-Amz-Credential=***&x#frag");
+  EXPECT_EQ(redact_location("http://host/a@b?"), "http://host/a@b?");
+  EXPECT_EQ(redact_location("locks/user:pass@host.toml"), "locks/user:pass@host.toml");
+}
+
+TEST_F(LockByUrl, CredentialsInTheUrlAppearNowhere) {
+  const std::string port = std::to_string(server_.port());
+  const std::string path = "/model.envlock.toml?token=s3cr3t-query";
+  server_.route(path, {200, text_, ""});
+  const std::string url = "http://ci-user:hunter2-pass@127.0.0.1:" + port + path;
+  const std::string shown = "http://***@127.0.0.1:" + port + "/model.envlock.toml?token=***";
+  auto no_secret = [](const std::string& s) {
+    return s.find("hunter2") == std::string::npos && s.find("s3cr3t") == std::string::npos &&
+           s.find("ci-user") == std::string::npos;
+  };
+  auto check = envlock({"check", "--lock", url, "--site", kBasic, "--fast", "--format", "json"});
+  EXPECT_EQ(check.status, 0) << check.out << check.err;
+  EXPECT_TRUE(no_secret(check.out) && no_secret(check.err)) << check.out << check.err;
+  EXPECT_NE(check.out.find("\"lock\": \"" + shown + "\""), std::string::npos) << check.out;
+
+  auto verify = envlock({"verify", url});
+  EXPECT_EQ(verify.status, 0) << verify.err;
+  EXPECT_TRUE(no_secret(verify.out) && no_secret(verify.err)) << verify.out << verify.err;
+
+  // Errors: a 404, a bad signature, a digest mismatch, a diff report.
+  const std::string missing = "http://ci-user:hunter2-pass@127.0.0.1:" + port + "/nope?token=s3cr3t";
+  auto gone = envlock({"check", "--lock", missing, "--site", kBasic, "--fast"});
+  EXPECT_EQ(gone.status, 2);
+  EXPECT_TRUE(no_secret(gone.out) && no_secret(gone.err)) << gone.err;
+  EXPECT_NE(gone.err.find("http://***@127.0.0.1:" + port + "/nope?token=***"), std::string::npos)
+      << gone.err;
+  auto wrong = envlock({"verify", url, "--pubkey", work_ / "other.pub"});
+  EXPECT_EQ(wrong.status, 3);
+  EXPECT_TRUE(no_secret(wrong.out) && no_secret(wrong.err)) << wrong.err;
+  for (const char* format : {"text", "json", "markdown", "html", "junit", "sarif"}) {
+    auto diff = envlock({"diff", url, url, "--format", format});
+    EXPECT_EQ(diff.status, 0) << diff.err;
+    EXPECT_TRUE(no_secret(diff.out) && no_secret(diff.err)) << format << ": " << diff.out;
+  }
+}
+
+TEST_F(LockByUrl, PlainHttpWithoutAPublicKeyWarns) {
+  auto plain = envlock({"check", "--lock", server_.url("/model.envlock.toml"), "--site", kBasic,
+                        "--fast"});
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.err.find("warning"), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find("plain http"), std::string::npos) << plain.err;
+  auto signed_check = envlock({"check", "--lock", server_.url("/model.envlock.toml"), "--site",
+                               kBasic, "--fast", "--pubkey", work_ / "ci.pub"});
+  EXPECT_EQ(signed_check.status, 0) << signed_check.err;
+  EXPECT_EQ(signed_check.err.find("warning"), std::string::npos) << signed_check.err;
+  // A lock file on disk is not fetched over anything: no warning.
+  auto local = envlock({"check", "--lock", lock_, "--site", kBasic, "--fast"});
+  EXPECT_EQ(local.err.find("warning"), std::string::npos) << local.err;
+}
+
 }  // namespace
 }  // namespace envlock::cli
