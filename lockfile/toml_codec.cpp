@@ -16,7 +16,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-constexpr int kMaxKeyParts = 32;
 // Arrays longer than this on one line are written one item per line.
 constexpr std::size_t kMaxInlineWidth = 100;
 
@@ -148,9 +147,8 @@ std::string created_value(const std::string& created) {
   return quote(created);
 }
 
-// toml++ recurses once per part of a dotted key ([a.b.c...]); a hostile key of
-// a million parts would overflow the stack. Count the dots in every run of key
-// characters, skipping strings and comments, before toml++ sees the text.
+}  // namespace
+
 std::optional<std::size_t> too_many_key_parts(std::string_view text) {
   std::size_t line = 1;
   int dots = 0;
@@ -198,12 +196,18 @@ std::optional<std::size_t> too_many_key_parts(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+// toml++ tree -> document tree. Each toml++ node is freed as soon as it is
+// converted (arrays from the back, tables entry by entry), so the two trees
+// never both exist in full: the peak is about the larger of them, not the sum.
 struct Converter {
   std::string_view source;
   SourceMap* where;
+  bool record_lines;  ///< fill where->lines (only when an error needs a line)
   std::optional<std::string> error;
 
-  void convert(const toml::node& node, json& out, const std::string& path, int depth) {
+  void convert(toml::node& node, json& out, const std::string& path, int depth) {
     if (error) return;
     std::size_t line = node.source().begin.line;
     if (depth > kMaxDocumentDepth) {
@@ -211,27 +215,32 @@ struct Converter {
               std::to_string(kMaxDocumentDepth) + " levels";
       return;
     }
-    if (where && line > 0) where->lines.emplace(path, line);
+    if (record_lines && where && line > 0) where->lines.emplace(path, line);
     auto child = [&](std::string_view key) {
       return path.empty() ? path_key(key) : path + "." + path_key(key);
     };
     switch (node.type()) {
-      case toml::node_type::table:
+      case toml::node_type::table: {
         out = json::object();
-        for (auto&& [k, v] : *node.as_table()) {
-          convert(v, out[std::string(k.str())], child(k.str()), depth + 1);
-        }
-        break;
-      case toml::node_type::array: {
-        out = json::array();
-        const toml::array& arr = *node.as_array();
-        for (std::size_t i = 0; i < arr.size(); ++i) {
-          out.push_back(json());
-          convert(arr[i], out.back(), path + "[" + std::to_string(i) + "]", depth + 1);
+        toml::table& table = *node.as_table();
+        for (auto it = table.begin(); it != table.end() && !error;) {
+          std::string key(it->first.str());
+          convert(it->second, out[key], child(key), depth + 1);
+          it = table.erase(it);
         }
         break;
       }
-      case toml::node_type::string: out = node.as_string()->get(); break;
+      case toml::node_type::array: {
+        toml::array& arr = *node.as_array();
+        out = json::array();
+        out.get_ref<json::array_t&>().resize(arr.size());
+        for (std::size_t i = arr.size(); i-- > 0 && !error;) {
+          convert(arr[i], out[i], path + "[" + std::to_string(i) + "]", depth + 1);
+          arr.pop_back();
+        }
+        break;
+      }
+      case toml::node_type::string: out = std::move(node.as_string()->get()); break;
       case toml::node_type::integer: out = node.as_integer()->get(); break;
       case toml::node_type::floating_point: {
         double value = node.as_floating_point()->get();
@@ -264,6 +273,23 @@ struct Converter {
     }
   }
 };
+
+// The line of the value at `path`, for an error message: parses `text` again,
+// this time recording every line. Errors are rare; a line per value for every
+// read would cost ~100 bytes a value.
+std::optional<std::size_t> find_toml_line(std::string_view text, const std::string& path) {
+  try {
+    toml::table table = toml::parse(text);
+    SourceMap lines;
+    Converter conv{"", &lines, true, std::nullopt};
+    json doc;
+    conv.convert(table, doc, "", 0);
+    auto it = lines.lines.find(path);
+    if (it != lines.lines.end()) return it->second;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -308,10 +334,11 @@ Result<json> parse_toml_document(std::string_view text, std::string_view source,
   if (where) where->toml = true;
   try {
     toml::table table = toml::parse(text, source);
-    Converter conv{source, where, std::nullopt};
+    Converter conv{source, where, false, std::nullopt};
     json doc;
     conv.convert(table, doc, "", 0);
     if (conv.error) return fail(*conv.error);
+    if (where) where->find_line = [text](const std::string& path) { return find_toml_line(text, path); };
     return doc;
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;

@@ -13,8 +13,8 @@ namespace envlock::lockfile {
 
 /// The most values a document of `bytes` may hold: one per kBytesPerValue
 /// bytes, but never fewer than kMinValueBudget (a small lock or policy is
-/// never refused). Real locks use 15-40 bytes a value (docs/integrity.md).
-inline constexpr std::size_t kBytesPerValue = 8;
+/// never refused). Real locks use 21-27 bytes a value (docs/integrity.md).
+inline constexpr std::size_t kBytesPerValue = 14;
 inline constexpr std::size_t kMinValueBudget = 1u << 16;
 std::size_t value_budget(std::size_t bytes);
 

@@ -13,6 +13,7 @@
 
 #include <toml++/toml.h>
 
+#include "lockfile/toml_codec.hpp"
 #include "lockfile/value_budget.hpp"
 #include "resolver/name.hpp"
 
@@ -356,6 +357,10 @@ Result<Policy> parse_policy(std::string_view text, std::string_view source) {
                 " values in " + std::to_string(text.size()) + " bytes; a policy holds at most one "
                 "value per " + std::to_string(lockfile::kBytesPerValue) + " bytes (or " +
                 std::to_string(lockfile::kMinValueBudget) + " in all)");
+  }
+  if (auto line = lockfile::too_many_key_parts(text)) {
+    return fail(where + ":" + std::to_string(*line) + ": a key with more than " +
+                std::to_string(lockfile::kMaxKeyParts) + " dotted parts");
   }
   try {
     toml::table root = toml::parse(text, source);

@@ -19,6 +19,8 @@ using testing::TempDir;
 
 const std::string kBasic = std::string(ENVLOCK_FIXTURES) + "/sites/basic";
 
+const std::string kSampleLock = std::string(ENVLOCK_FIXTURES) + "/locks/sample.envlock.toml";
+
 class LockByUrl : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -177,6 +179,32 @@ TEST_F(LockByUrl, PlainHttpWithoutAPublicKeyWarns) {
   // A lock file on disk is not fetched over anything: no warning.
   auto local = envlock({"check", "--lock", lock_, "--site", kBasic, "--fast"});
   EXPECT_EQ(local.err.find("warning"), std::string::npos) << local.err;
+}
+
+TEST(LockBudget, ALockOfTinyValuesIsRefusedBeforeParsing) {
+  // A well-formed lock whose [python] site-dirs holds 700,000 empty strings:
+  // 2 MB of text that a tree would make ~100x larger. Refused (exit 2) with
+  // the file and line; the same lock with a sensible list still reads.
+  TempDir work;
+  std::string text = "[envlock]\nschema = 1\n\n[python]\nsite-dirs = [";
+  for (int i = 0; i < 700000; ++i) text += "\"\",";
+  text += "]\n";
+  testing::write_file(work / "tiny.toml", text);
+  auto diff = envlock({"diff", work / "tiny.toml", work / "tiny.toml"});
+  EXPECT_EQ(diff.status, 2) << diff.out << diff.err;
+  EXPECT_NE(diff.err.find(work / "tiny.toml" + ":5: more than "), std::string::npos) << diff.err;
+
+  // A valid policy of 300,000 empty ignore entries (900 KB, under the 1 MiB
+  // policy limit): same budget, same refusal.
+  std::string policy = "[packages]\nignore = [";
+  for (int i = 0; i < 300000; ++i) policy += "\"\",";
+  policy += "]\n";
+  testing::write_file(work / "policy.toml", policy);
+  auto refused = envlock({"diff", kSampleLock, kSampleLock, "--policy", work / "policy.toml"});
+  EXPECT_EQ(refused.status, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find(work / "policy.toml" + ":2: more than "), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(envlock({"diff", kSampleLock, kSampleLock}).status, 0);
 }
 
 }  // namespace
