@@ -15,10 +15,15 @@ namespace envlock::cli {
 
 Result<std::string> read_private_key_file(const std::string& path) {
   constexpr std::size_t kMaxKeyBytes = 4096;
-  // O_NONBLOCK: a FIFO planted at the path must not hang the signer.
+  struct stat st {};
+  // stat before open: opening a device can act, and a FIFO would block.
+  if (::stat(path.c_str(), &st) != 0) {
+    return fail(path + ": cannot read private key: " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return fail(path + ": cannot read private key: not a regular file");
+  // O_NONBLOCK: a FIFO swapped in after the stat must not hang the signer.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return fail(path + ": cannot read private key: " + std::strerror(errno));
-  struct stat st {};
   // The mode of the file actually opened, not of whatever the path names later.
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
