@@ -204,7 +204,6 @@ namespace {
 struct Converter {
   std::string_view source;
   SourceMap* where;
-  bool record_lines;  ///< fill where->lines (only when an error needs a line)
   std::optional<std::string> error;
 
   void convert(toml::node& node, json& out, const std::string& path, int depth) {
@@ -215,7 +214,6 @@ struct Converter {
               std::to_string(kMaxDocumentDepth) + " levels";
       return;
     }
-    if (record_lines && where && line > 0) where->lines.emplace(path, line);
     auto child = [&](std::string_view key) {
       return path.empty() ? path_key(key) : path + "." + path_key(key);
     };
@@ -274,18 +272,40 @@ struct Converter {
   }
 };
 
-// The line of the value at `path`, for an error message: parses `text` again,
-// this time recording every line. Errors are rare; a line per value for every
-// read would cost ~100 bytes a value.
+// The line of the value at `path` in `node` (whose own path is `here`), with
+// paths spelled as Converter spells them. No tree is built: only walked.
+std::optional<std::size_t> line_in(const toml::node& node, const std::string& here,
+                                   const std::string& path, int depth) {
+  if (here == path) return node.source().begin.line;
+  if (depth > kMaxDocumentDepth) return std::nullopt;
+  // Only a prefix of the wanted path can lead to it.
+  if (!here.empty() && path.compare(0, here.size(), here) != 0) return std::nullopt;
+  if (const auto* table = node.as_table()) {
+    for (auto&& [k, v] : *table) {
+      std::string child = here.empty() ? path_key(k.str()) : here + "." + path_key(k.str());
+      if (auto line = line_in(v, child, path, depth + 1)) return line;
+    }
+  } else if (const auto* arr = node.as_array()) {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      if (auto line = line_in((*arr)[i], here + "[" + std::to_string(i) + "]", path, depth + 1)) {
+        return line;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The line of the value at `path`, for an error message: parses `text` again
+// and walks to it. Errors are rare; a line per value kept for every read would
+// cost ~100 bytes a value.
 std::optional<std::size_t> find_toml_line(std::string_view text, const std::string& path) {
+  // A second tree next to the first would double the peak for a large lock;
+  // there the message names the field without its line.
+  constexpr std::size_t kMaxLineLookupBytes = std::size_t{16} << 20;
+  if (text.size() > kMaxLineLookupBytes) return std::nullopt;
   try {
     toml::table table = toml::parse(text);
-    SourceMap lines;
-    Converter conv{"", &lines, true, std::nullopt};
-    json doc;
-    conv.convert(table, doc, "", 0);
-    auto it = lines.lines.find(path);
-    if (it != lines.lines.end()) return it->second;
+    return line_in(table, "", path, 0);
   } catch (const std::exception&) {
   }
   return std::nullopt;
@@ -334,7 +354,7 @@ Result<json> parse_toml_document(std::string_view text, std::string_view source,
   if (where) where->toml = true;
   try {
     toml::table table = toml::parse(text, source);
-    Converter conv{source, where, false, std::nullopt};
+    Converter conv{source, where, std::nullopt};
     json doc;
     conv.convert(table, doc, "", 0);
     if (conv.error) return fail(*conv.error);
