@@ -1,6 +1,7 @@
 // libFuzzer target: the value counters that run before toml++ and nlohmann see
 // a lock or policy. They must never count fewer values than the parser then
 // builds (else the budget would not bound the tree), and never crash.
+// Seeds: fixtures/fuzz/lock/.
 
 #include <cstddef>
 #include <cstdint>
