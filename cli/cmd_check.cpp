@@ -64,10 +64,10 @@ CommandRun setup_check(CLI::App& sub) {
     // Cheap validation first: a bad format or policy must not cost a scan.
     auto format = ENVLOCK_TRY(parse_report_format(args->report.format));
     auto policy = ENVLOCK_TRY(policy_for(args->report));
-    auto lock = ENVLOCK_TRY(load_lock(args->lock, args->pubkey));
+    auto lock = ENVLOCK_TRY(load_lock(args->lock, args->pubkey, LockUse::kLock));
     auto target = ENVLOCK_TRY(scan_target(args->target));
     auto report = resolver::compare(lock.fingerprint, target, policy);
-    report.lock = args->lock;
+    report.lock = lock.name;
     report.target = target.envlock.target;
     report.diagnostics = target.diagnostics;
     return finish(std::move(report), args->report, format);
@@ -85,8 +85,8 @@ CommandRun setup_diff(CLI::App& sub) {
     auto a = ENVLOCK_TRY(load_lock(args->a));
     auto b = ENVLOCK_TRY(load_lock(args->b));
     auto report = resolver::compare(a.fingerprint, b.fingerprint, policy);
-    report.lock = args->a;
-    report.target = args->b;
+    report.lock = a.name;
+    report.target = b.name;
     report.diagnostics = b.fingerprint.diagnostics;
     return finish(std::move(report), args->report, format);
   };

@@ -77,7 +77,7 @@ CommandRun setup_lock(CLI::App& sub) {
   sub.add_option("--sign", args->sign_key, "Sign with this private key (from envlock keygen)");
   return [args]() -> Result<int> {
     std::string key;
-    if (!args->sign_key.empty()) key = ENVLOCK_TRY(read_input_file(args->sign_key, "private key"));
+    if (!args->sign_key.empty()) key = ENVLOCK_TRY(read_private_key_file(args->sign_key));
     auto fp = ENVLOCK_TRY(scan_target(args->target));
     std::string text = lockfile::render_lock(fp);
     if (!key.empty()) text = ENVLOCK_TRY(sign_lock(text, key, args->sign_key));

@@ -8,6 +8,12 @@
 
 namespace envlock::cli {
 
+/// Reads a private key file for signing. Refuses (kInvalid, exit 2) a key
+/// that group or others may read or write (mode & 077), as ssh does: a key
+/// others can read is no longer only the signer's, and one they can write can
+/// be swapped for theirs. Also refuses non-regular files and files over 4 KiB.
+Result<std::string> read_private_key_file(const std::string& path);
+
 /// Signs lock text with a private key file's content.
 Result<std::string> sign_lock(std::string_view lock_text, std::string_view key_text,
                               std::string_view key_path);

@@ -1,5 +1,7 @@
 #include "lockfile/json_codec.hpp"
 
+#include "lockfile/value_budget.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -388,6 +390,13 @@ Result<json> parse_json_document(std::string_view text, std::string_view source,
   if (scan.too_deep_line) {
     return fail(std::string(source) + ":" + std::to_string(*scan.too_deep_line) +
                 ": nested deeper than " + std::to_string(kMaxDocumentDepth) + " levels");
+  }
+  const std::size_t budget = value_budget(text.size());
+  if (auto line = count_json_values(text, budget).over_budget_line) {
+    return fail(std::string(source) + ":" + std::to_string(*line) + ": more than " +
+                std::to_string(budget) + " values in " + std::to_string(text.size()) +
+                " bytes; a lock holds at most one value per " + std::to_string(kBytesPerValue) +
+                " bytes (or " + std::to_string(kMinValueBudget) + " in all)");
   }
   json doc;
   try {

@@ -123,7 +123,10 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
   return write_file_atomic(path, content, 0644);
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+namespace {
+
+Result<void> write_through_temp(const std::string& path, std::string_view content, mode_t mode,
+                                bool replace) {
   std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + random_suffix();
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) {
@@ -147,7 +150,19 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
   int rc = ::close(fd);
   fd = -1;
   if (rc != 0) return give_up("write");
-  if (::rename(temp.c_str(), path.c_str()) != 0) return give_up("replace");
+  if (replace) {
+    if (::rename(temp.c_str(), path.c_str()) != 0) return give_up("replace");
+  } else {
+    // link() refuses an existing name, so a file that appears after any
+    // earlier check is still never replaced.
+    if (::link(temp.c_str(), path.c_str()) != 0) {
+      int err = errno;
+      remove_quietly(temp);
+      if (err == EEXIST) return fail(path + ": already exists");
+      return fail(path + ": cannot create: " + errno_text(err));
+    }
+    remove_quietly(temp);
+  }
   // The rename itself is durable only once the directory is synced; a failure
   // here leaves a complete file in place, so it is not an error.
   int dir = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -157,6 +172,18 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
   }
   return {};
 }
+
+}  // namespace
+
+Result<void> write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+  return write_through_temp(path, content, mode, true);
+}
+
+Result<void> write_file_new(const std::string& path, std::string_view content, mode_t mode) {
+  return write_through_temp(path, content, mode, false);
+}
+
+Result<std::string> read_document_file(const std::string& path) { return read_limited(path); }
 
 Result<Fingerprint> parse_fingerprint_text(std::string_view text, std::string_view source) {
   SourceMap where;

@@ -21,6 +21,16 @@ namespace envlock::lockfile {
 Result<void> write_file_atomic(const std::string& path, std::string_view content);
 Result<void> write_file_atomic(const std::string& path, std::string_view content, mode_t mode);
 
+/// write_file_atomic that never replaces: the complete temporary file is
+/// hard-linked to `path`, which fails (kInvalid, `<path>: already exists`)
+/// when anything, even a dangling symlink, is there already. For key files.
+Result<void> write_file_new(const std::string& path, std::string_view content, mode_t mode);
+
+/// The bytes of a lock or scan file, with read_fingerprint_file's file type
+/// and size limits (64 MiB). For callers that need the exact bytes too (a
+/// signature check) before parsing them with parse_fingerprint_text.
+Result<std::string> read_document_file(const std::string& path);
+
 /// Reads a lock or scan output. Refuses directories, FIFOs, sockets and
 /// devices without opening them for reading (so /dev/zero or a FIFO is an
 /// immediate error, not a hang) and files over 64 MiB. The format is taken

@@ -3,6 +3,8 @@
 #include <optional>
 #include <vector>
 
+#include <cryptopp/integer.h>
+#include <cryptopp/nbtheory.h>
 #include <cryptopp/osrng.h>
 #include <cryptopp/xed25519.h>
 
@@ -35,6 +37,56 @@ std::optional<std::string> key_bytes(std::string_view text, std::string_view pre
   std::string bytes = hex_decode(text.substr(prefix.size()));
   if (bytes.size() != kKeyBytes) return std::nullopt;
   return bytes;
+}
+
+// Why a public key is unusable, or nullopt when it is a sound Ed25519 point.
+//
+// Crypto++'s ed25519Verifier accepts any 32 bytes as a key. A small-order
+// point A (the identity, the other seven points of order 2, 4 or 8) makes
+// [k]A vanish or cycle in the verification equation [S]B = R + [k]A, so a
+// "signature" R = [S]B verifies for any text: the identity key verified a
+// forged lock. A key is accepted only when it decodes canonically (y < p, no
+// "negative zero" x), lies on the curve, and [8]A is not the identity.
+// Plain big-integer arithmetic: one key per run, speed does not matter.
+std::optional<std::string> public_key_problem(const std::string& key) {
+  using CryptoPP::Integer;
+  const Integer p = Integer::Power2(255) - Integer(19);
+  // By value on purpose: ModularArithmetic returns references to one shared
+  // result buffer, which nested calls would overwrite.
+  auto mod = [&](const Integer& a) { return a.Modulo(p); };
+  auto mul = [&](const Integer& a, const Integer& b) { return mod(a * b); };
+  auto add = [&](const Integer& a, const Integer& b) { return mod(a + b); };
+  auto sub = [&](const Integer& a, const Integer& b) { return mod(a + p - b); };
+  auto div = [&](const Integer& a, const Integer& b) { return mul(a, b.InverseMod(p)); };
+  auto pow = [&](const Integer& a, const Integer& e) { return CryptoPP::ModularExponentiation(a, e, p); };
+  // Little-endian y with the top bit as the sign of x (RFC 8032, 5.1.3).
+  std::string be(key.rbegin(), key.rend());
+  const bool x_odd = (static_cast<unsigned char>(be[0]) & 0x80) != 0;
+  be[0] = static_cast<char>(static_cast<unsigned char>(be[0]) & 0x7f);
+  Integer y(reinterpret_cast<const CryptoPP::byte*>(be.data()), be.size());
+  if (y >= p) return "non-canonical encoding (y is not below 2^255-19)";
+  const Integer d = sub(Integer::Zero(), div(Integer(121665), Integer(121666)));
+  const Integer one = Integer::One();
+  const Integer ratio = div(sub(mul(y, y), one), add(mul(d, mul(y, y)), one));
+  // A square root of ratio for p = 5 (mod 8): ratio^((p+3)/8), times sqrt(-1) if needed.
+  Integer x = pow(ratio, (p + Integer(3)) / Integer(8));
+  if (mul(x, x) != ratio) {
+    x = mul(x, pow(Integer(2), (p - one) / Integer(4)));
+    if (mul(x, x) != ratio) return "not a point on the Ed25519 curve";
+  }
+  if (x.IsZero() && x_odd) return "non-canonical encoding (x = 0 with the sign bit set)";
+  if (x.IsOdd() != x_odd) x = sub(Integer::Zero(), x);
+  // Three doublings with the complete twisted Edwards addition law (a = -1).
+  for (int i = 0; i < 3; ++i) {
+    const Integer xy = mul(x, y);
+    const Integer t = mul(d, mul(xy, xy));
+    const Integer nx = div(add(xy, xy), add(one, t));
+    const Integer ny = div(add(mul(y, y), mul(x, x)), sub(one, t));
+    x = nx;
+    y = ny;
+  }
+  if (x.IsZero() && y == one) return "a small-order point (it would accept forged signatures)";
+  return std::nullopt;
 }
 
 const CryptoPP::byte* as_bytes(const std::string& s) {
@@ -165,7 +217,12 @@ Result<KeyPair> generate_keypair() {
 }
 
 Result<void> check_public_key(std::string_view public_key_text, std::string_view key_source) {
-  if (key_bytes(public_key_text, kPublicPrefix)) return {};
+  if (auto key = key_bytes(public_key_text, kPublicPrefix)) {
+    if (auto problem = public_key_problem(*key)) {
+      return fail(std::string(key_source) + ": not a valid Ed25519 public key: " + *problem);
+    }
+    return {};
+  }
   if (key_bytes(public_key_text, kPrivatePrefix)) {
     return fail(std::string(key_source) +
                 ": is a private key; verifying needs the public key (PREFIX.pub)");
@@ -211,8 +268,9 @@ Result<std::string> sign_lock_text(std::string_view lock_text, std::string_view 
 
 Result<void> verify_lock_signature(std::string_view lock_text, std::string_view public_key_text,
                                    std::string_view source) {
+  // Every key is validated before it can take part in a verification.
+  ENVLOCK_TRY(check_public_key(public_key_text, "public key"));
   auto key = key_bytes(public_key_text, kPublicPrefix);
-  if (!key) ENVLOCK_TRY(check_public_key(public_key_text, "public key"));
   std::string src(source);
   Found found;
   switch (find_signature(lock_text, found)) {

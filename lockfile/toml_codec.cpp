@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "lockfile/json_codec.hpp"
+#include "lockfile/value_budget.hpp"
 
 namespace envlock::lockfile {
 
@@ -15,7 +16,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-constexpr int kMaxKeyParts = 32;
 // Arrays longer than this on one line are written one item per line.
 constexpr std::size_t kMaxInlineWidth = 100;
 
@@ -147,9 +147,8 @@ std::string created_value(const std::string& created) {
   return quote(created);
 }
 
-// toml++ recurses once per part of a dotted key ([a.b.c...]); a hostile key of
-// a million parts would overflow the stack. Count the dots in every run of key
-// characters, skipping strings and comments, before toml++ sees the text.
+}  // namespace
+
 std::optional<std::size_t> too_many_key_parts(std::string_view text) {
   std::size_t line = 1;
   int dots = 0;
@@ -197,12 +196,17 @@ std::optional<std::size_t> too_many_key_parts(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+// toml++ tree -> document tree. Each toml++ node is freed as soon as it is
+// converted (arrays from the back, tables entry by entry), so the two trees
+// never both exist in full: the peak is about the larger of them, not the sum.
 struct Converter {
   std::string_view source;
   SourceMap* where;
   std::optional<std::string> error;
 
-  void convert(const toml::node& node, json& out, const std::string& path, int depth) {
+  void convert(toml::node& node, json& out, const std::string& path, int depth) {
     if (error) return;
     std::size_t line = node.source().begin.line;
     if (depth > kMaxDocumentDepth) {
@@ -210,29 +214,44 @@ struct Converter {
               std::to_string(kMaxDocumentDepth) + " levels";
       return;
     }
-    if (where && line > 0) where->lines.emplace(path, line);
     auto child = [&](std::string_view key) {
       return path.empty() ? path_key(key) : path + "." + path_key(key);
     };
     switch (node.type()) {
-      case toml::node_type::table:
+      case toml::node_type::table: {
         out = json::object();
-        for (auto&& [k, v] : *node.as_table()) {
-          convert(v, out[std::string(k.str())], child(k.str()), depth + 1);
-        }
-        break;
-      case toml::node_type::array: {
-        out = json::array();
-        const toml::array& arr = *node.as_array();
-        for (std::size_t i = 0; i < arr.size(); ++i) {
-          out.push_back(json());
-          convert(arr[i], out.back(), path + "[" + std::to_string(i) + "]", depth + 1);
+        toml::table& table = *node.as_table();
+        for (auto it = table.begin(); it != table.end() && !error;) {
+          std::string key(it->first.str());
+          convert(it->second, out[key], child(key), depth + 1);
+          it = table.erase(it);
         }
         break;
       }
-      case toml::node_type::string: out = node.as_string()->get(); break;
+      case toml::node_type::array: {
+        toml::array& arr = *node.as_array();
+        out = json::array();
+        out.get_ref<json::array_t&>().resize(arr.size());
+        for (std::size_t i = arr.size(); i-- > 0 && !error;) {
+          convert(arr[i], out[i], path + "[" + std::to_string(i) + "]", depth + 1);
+          arr.pop_back();
+        }
+        break;
+      }
+      case toml::node_type::string: out = std::move(node.as_string()->get()); break;
       case toml::node_type::integer: out = node.as_integer()->get(); break;
-      case toml::node_type::floating_point: out = node.as_floating_point()->get(); break;
+      case toml::node_type::floating_point: {
+        double value = node.as_floating_point()->get();
+        // JSON and so the canonical form have no nan or inf (nlohmann writes
+        // them as null): two different documents would share one digest.
+        if (!std::isfinite(value)) {
+          error = std::string(source) + ":" + std::to_string(line) + ": " + path +
+                  ": not a finite number (nan and inf are not allowed in a lock)";
+          return;
+        }
+        out = value;
+        break;
+      }
       case toml::node_type::boolean: out = node.as_boolean()->get(); break;
       case toml::node_type::date:
       case toml::node_type::time:
@@ -252,6 +271,45 @@ struct Converter {
     }
   }
 };
+
+// The line of the value at `path` in `node` (whose own path is `here`), with
+// paths spelled as Converter spells them. No tree is built: only walked.
+std::optional<std::size_t> line_in(const toml::node& node, const std::string& here,
+                                   const std::string& path, int depth) {
+  if (here == path) return node.source().begin.line;
+  if (depth > kMaxDocumentDepth) return std::nullopt;
+  // Only a prefix of the wanted path can lead to it.
+  if (!here.empty() && path.compare(0, here.size(), here) != 0) return std::nullopt;
+  if (const auto* table = node.as_table()) {
+    for (auto&& [k, v] : *table) {
+      std::string child = here.empty() ? path_key(k.str()) : here + "." + path_key(k.str());
+      if (auto line = line_in(v, child, path, depth + 1)) return line;
+    }
+  } else if (const auto* arr = node.as_array()) {
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      if (auto line = line_in((*arr)[i], here + "[" + std::to_string(i) + "]", path, depth + 1)) {
+        return line;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The line of the value at `path`, for an error message: parses `text` again
+// and walks to it. Errors are rare; a line per value kept for every read would
+// cost ~100 bytes a value.
+std::optional<std::size_t> find_toml_line(std::string_view text, const std::string& path) {
+  // A second tree next to the first would double the peak for a large lock;
+  // there the message names the field without its line.
+  constexpr std::size_t kMaxLineLookupBytes = std::size_t{16} << 20;
+  if (text.size() > kMaxLineLookupBytes) return std::nullopt;
+  try {
+    toml::table table = toml::parse(text);
+    return line_in(table, "", path, 0);
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -285,6 +343,14 @@ Result<json> parse_toml_document(std::string_view text, std::string_view source,
     return fail(std::string(source) + ":" + std::to_string(*line) + ": a key with more than " +
                 std::to_string(kMaxKeyParts) + " dotted parts");
   }
+  // Before toml++ builds anything: a tree costs far more than its text.
+  const std::size_t budget = value_budget(text.size());
+  if (auto line = count_toml_values(text, budget).over_budget_line) {
+    return fail(std::string(source) + ":" + std::to_string(*line) + ": more than " +
+                std::to_string(budget) + " values in " + std::to_string(text.size()) +
+                " bytes; a lock holds at most one value per " + std::to_string(kBytesPerValue) +
+                " bytes (or " + std::to_string(kMinValueBudget) + " in all)");
+  }
   if (where) where->toml = true;
   try {
     toml::table table = toml::parse(text, source);
@@ -292,6 +358,7 @@ Result<json> parse_toml_document(std::string_view text, std::string_view source,
     json doc;
     conv.convert(table, doc, "", 0);
     if (conv.error) return fail(*conv.error);
+    if (where) where->find_line = [text](const std::string& path) { return find_toml_line(text, path); };
     return doc;
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;

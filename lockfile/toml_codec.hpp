@@ -3,6 +3,8 @@
 // layout of DESIGN.md, written by hand so that key order stays readable and
 // stable; read with toml++ into the same tree the JSON codec uses.
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,12 +24,23 @@ namespace envlock::lockfile {
 std::string to_toml(const Fingerprint& fp);
 
 /// Parses TOML text into the document tree: tables become objects, dates and
-/// times become their TOML text (recorded in `where->datetimes`), every value's
-/// line goes into `where->lines` (`where` may be null). Rejects text over
-/// kMaxDocumentBytes, dotted keys of more than 32 parts and nesting over
+/// times become their TOML text (recorded in `where->datetimes`); `where` (may
+/// be null) is set up to find any value's line from `text`, which must then
+/// outlive `where`. Rejects text over kMaxDocumentBytes, more values than
+/// value_budget() allows, dotted keys of more than 32 parts and nesting over
 /// kMaxDocumentDepth. Syntax errors read `source:line:col: <toml++ description>`.
 Result<nlohmann::json> parse_toml_document(std::string_view text, std::string_view source,
                                            SourceMap* where);
+
+/// The most parts a dotted key ([a.b.c] or a.b.c = ...) may have.
+inline constexpr int kMaxKeyParts = 32;
+
+/// toml++ recurses once per part of a dotted key; a hostile key of a million
+/// parts would overflow the stack. Counts the dots in every run of key
+/// characters, skipping strings and comments, before toml++ sees the text;
+/// returns the line of the first key with kMaxKeyParts parts or more. Every
+/// TOML reader (locks, policies) calls it first.
+std::optional<std::size_t> too_many_key_parts(std::string_view text);
 
 /// parse_toml_document + decode_document. No digest check (see lock_io.hpp).
 Result<Fingerprint> parse_toml(std::string_view text, std::string_view source);

@@ -13,6 +13,8 @@
 
 #include <toml++/toml.h>
 
+#include "lockfile/toml_codec.hpp"
+#include "lockfile/value_budget.hpp"
 #include "resolver/name.hpp"
 
 namespace envlock::resolver {
@@ -351,6 +353,18 @@ class Validator {
 
 Result<Policy> parse_policy(std::string_view text, std::string_view source) {
   const std::string where(source);
+  // The same value budget as a lock, before toml++ builds its tree.
+  const std::size_t budget = lockfile::value_budget(text.size());
+  if (auto line = lockfile::count_toml_values(text, budget).over_budget_line) {
+    return fail(where + ":" + std::to_string(*line) + ": more than " + std::to_string(budget) +
+                " values in " + std::to_string(text.size()) + " bytes; a policy holds at most one "
+                "value per " + std::to_string(lockfile::kBytesPerValue) + " bytes (or " +
+                std::to_string(lockfile::kMinValueBudget) + " in all)");
+  }
+  if (auto line = lockfile::too_many_key_parts(text)) {
+    return fail(where + ":" + std::to_string(*line) + ": a key with more than " +
+                std::to_string(lockfile::kMaxKeyParts) + " dotted parts");
+  }
   try {
     toml::table root = toml::parse(text, source);
     Policy policy = default_policy();

@@ -163,5 +163,21 @@ TEST(JsonCodec, FromJsonValidatesWithoutLines) {
   EXPECT_EQ(r.error().message, "memory: os.arch: expected a string, got integer");
 }
 
+TEST(JsonCodec, RejectsNumbersThatOverflowToInfinity) {
+  auto r = parse_json(R"({"envlock": {"schema": 1}, "python": {"scale": 1e999}})", "lock.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kInvalid);
+  EXPECT_EQ(r.error().message.rfind("lock.json", 0), 0u) << r.error().message;
+}
+
+TEST(JsonCodec, RefusesMoreValuesThanItsSizeAllows) {
+  std::string text = R"({"envlock": {"schema": 1}, "x": [)";
+  for (int i = 0; i < 200000; ++i) text += "{},";
+  text += "{}]}";
+  auto r = parse_json(text, "big.json");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("big.json:1: more than ", 0), 0u) << r.error().message;
+}
+
 }  // namespace
 }  // namespace envlock::lockfile

@@ -146,5 +146,49 @@ TEST_F(Signature, SignsTextWithoutTrailingNewline) {
   EXPECT_TRUE(verify_lock_signature(*r, keys_.public_text, "lock.toml"));
 }
 
+// The eight points of order 1, 2, 4 and 8 (both signs where x != 0) and
+// non-canonical spellings: with any of them as the key, a "signature" R = [S]B
+// verifies for every text (the identity key verified a forged lock).
+const char* const kUnsoundKeys[] = {
+    "0100000000000000000000000000000000000000000000000000000000000000",  // identity
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // order 2 (y = -1)
+    "0000000000000000000000000000000000000000000000000000000000000000",  // order 4 (y = 0)
+    "0000000000000000000000000000000000000000000000000000000000000080",  // order 4, x negated
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  // order 8
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",  // order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  // order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  // order 8
+    "0100000000000000000000000000000000000000000000000000000000000080",  // identity, x = -0
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p + 1 (identity)
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y = p (order 4)
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // y >= p
+    "0200000000000000000000000000000000000000000000000000000000000000",  // y = 2: not on the curve
+};
+
+TEST_F(Signature, SmallOrderAndNonCanonicalKeysAreRefused) {
+  for (const char* hex : kUnsoundKeys) {
+    std::string key = std::string("envlock-ed25519-public:") + hex + "\n";
+    auto v = check_public_key(key, "bad.pub");
+    ASSERT_FALSE(v) << hex;
+    EXPECT_EQ(v.error().kind, ErrorKind::kInvalid) << hex;
+    EXPECT_EQ(v.error().message.rfind("bad.pub: not a valid Ed25519 public key: ", 0), 0u)
+        << v.error().message;
+    EXPECT_FALSE(verify_lock_signature(signed_, key, "lock.toml")) << hex;
+  }
+  // Fresh keys are always sound.
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(check_public_key(generate_keypair()->public_text, "k"));
+}
+
+TEST_F(Signature, TheIdentityKeyNeverVerifiesAForgery) {
+  // R = identity, S = 0: [0]B = R + [k]A holds for A = identity and any text.
+  std::string forged = signed_;
+  auto at = forged.find("signature = \"ed25519:") + 21;
+  forged.replace(at, 128, "01" + std::string(126, '0'));
+  std::string identity = std::string("envlock-ed25519-public:01") + std::string(62, '0') + "\n";
+  auto v = verify_lock_signature(forged, identity, "lock.toml");
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message.find("small-order"), std::string::npos) << v.error().message;
+}
+
 }  // namespace
 }  // namespace envlock::lockfile

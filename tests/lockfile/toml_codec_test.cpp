@@ -171,5 +171,33 @@ TEST(TomlCodec, RejectsHostileNesting) {
   EXPECT_TRUE(r) << r.error().message;
 }
 
+TEST(TomlCodec, RejectsNonFiniteFloats) {
+  // JSON (and so the canonical form) cannot spell nan or inf: nlohmann writes
+  // null, so a lock holding nan would share its digest with one holding null.
+  for (const char* value : {"nan", "+nan", "-nan", "inf", "+inf", "-inf"}) {
+    std::string text = std::string(kMinimal) + "\n[python]\nversion = \"3.11\"\nscale = " + value + "\n";
+    auto r = parse_toml(text, "lock.toml");
+    ASSERT_FALSE(r) << value;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalid);
+    EXPECT_EQ(r.error().message,
+              "lock.toml:6: python.scale: not a finite number (nan and inf are not allowed in a lock)")
+        << value;
+  }
+  EXPECT_TRUE(parse_toml(std::string(kMinimal) + "\n[python]\nscale = 1.5e300\n", "lock.toml"));
+}
+
+TEST(TomlCodec, RefusesMoreValuesThanItsSizeAllows) {
+  // 3 bytes a value: far more tree than text. Refused before toml++ runs.
+  std::string text = std::string(kMinimal) + "x = [";
+  for (int i = 0; i < 200000; ++i) text += "{},";
+  text += "{}]\n";
+  auto r = parse_toml(text, "big.toml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kInvalid);
+  EXPECT_EQ(r.error().message.rfind("big.toml:3: more than ", 0), 0u) << r.error().message;
+  // The committed fixtures, written by envlock, are far from the budget.
+  EXPECT_TRUE(parse_toml(read_fixture("sample.envlock.toml"), "sample.envlock.toml"));
+}
+
 }  // namespace
 }  // namespace envlock::lockfile

@@ -261,5 +261,31 @@ TEST_F(PolicyFile, FollowsSymlinksToRegularFiles) {
   EXPECT_EQ(p->os_kernel, Action::kInfo);
 }
 
+TEST(PolicyBudget, RefusesMoreValuesThanItsSizeAllows) {
+  // A valid policy of 300,000 empty ignore entries (900 KB): toml++ would
+  // build a node per entry; refused before it does, naming file and line.
+  std::string text = "[packages]\nignore = [";
+  for (int i = 0; i < 300000; ++i) text += "\"\",";
+  text += "]\n";
+  auto r = parse_policy(text, "big.toml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kInvalid);
+  EXPECT_EQ(r.error().message.rfind("big.toml:2: more than ", 0), 0u) << r.error().message;
+  // A long but sensible list is fine.
+  std::string fine = "[packages]\nignore = [";
+  for (int i = 0; i < 20000; ++i) fine += "\"package-" + std::to_string(i) + "\", ";
+  fine += "]\n";
+  EXPECT_TRUE(parse_policy(fine, "fine.toml"));
+}
+
+TEST(PolicyBudget, RefusesLongDottedKeysBeforeToml) {
+  // toml++ recursed once per part: 60,000 parts overflowed the stack (a crash).
+  std::string key = "a";
+  for (int i = 0; i < 60000; ++i) key += ".a";
+  auto r = parse_policy("\n" + key + " = 1\n", "dots.toml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "dots.toml:2: a key with more than 32 dotted parts");
+}
+
 }  // namespace
 }  // namespace envlock::resolver
