@@ -156,6 +156,15 @@ class CatalogReader {
     return fs_.read_beneath(site_, file, limit);
   }
 
+  // A metadata file that is there: a regular file, or a link, which
+  // read_meta then follows only inside the site (a link out is a diagnostic
+  // naming it, on a root as on the live host).
+  bool present(const std::string& file) const {
+    if (fs_.is_file(file)) return true;
+    auto st = fs_.lstat(file);
+    return st && st->type == FileType::kSymlink;
+  }
+
   // An optional metadata file: nullopt when it is absent; one that is there
   // but cannot be read (a link out of the site, a FIFO) is also a diagnostic.
   std::optional<std::string> read_optional(const std::string& file) {
@@ -221,7 +230,7 @@ class CatalogReader {
     entry.package.format = format;
     bool dist_info = format == "dist-info";
     std::string meta = join_path(dir, dist_info ? "METADATA" : "PKG-INFO");
-    if (!fs_.is_file(meta)) {
+    if (!present(meta)) {
       diagnose(dir, std::string("no ") + (dist_info ? "METADATA" : "PKG-INFO") + " file");
       return;
     }
@@ -244,9 +253,9 @@ class CatalogReader {
     }
     std::string record = join_path(dir, "RECORD");
     std::string installed = join_path(dir, "installed-files.txt");
-    if (fs_.is_file(record)) {
+    if (present(record)) {
       read_record(site, record, entry);
-    } else if (fs_.is_file(installed)) {
+    } else if (present(installed)) {
       read_installed_files(dir, installed, entry);
     }
     out_.entries.push_back(std::move(entry));
