@@ -171,5 +171,61 @@ TEST(ScanConfinement, RecordRowsToDevicesAndFifosAreNeverOpened) {
   }
 }
 
+// A one-layer OCI layout with a Python directory, written by Python's own
+// tarfile and json; prints the config digest.
+const char* kWriteLayout = R"PY(
+import hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+    for name in ["etc", "usr", "usr/lib", "usr/lib/python3.11", "usr/lib/python3.11/site-packages"]:
+        ti = tarfile.TarInfo(name); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; tf.addfile(ti)
+    data = b"ID=test\n"
+    ti = tarfile.TarInfo("etc/os-release"); ti.size = len(data); tf.addfile(ti, io.BytesIO(data))
+layer = buf.getvalue()
+def blob(data):
+    h = hashlib.sha256(data).hexdigest()
+    os.makedirs(out + "/blobs/sha256", exist_ok=True)
+    with open(out + "/blobs/sha256/" + h, "wb") as f: f.write(data)
+    return "sha256:" + h
+ld = blob(layer)
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                     "rootfs": {"type": "layers", "diff_ids": [ld]}}).encode()
+cd = blob(config)
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": len(layer)}]}).encode()
+md = blob(manifest)
+with open(out + "/index.json", "w") as f:
+    json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                                  "digest": md, "size": len(manifest)}]}, f)
+with open(out + "/oci-layout", "w") as f: f.write('{"imageLayoutVersion": "1.0.0"}')
+print(cd[7:])
+)PY";
+
+TEST(ScanConfinement, AnOciBlobLinkedToAHostFileIsRefusedWithoutItsDigest) {
+  TempDir tmp;
+  const std::string layout = tmp / "layout";
+  auto made = run({"python3", "-c", kWriteLayout, layout});
+  ASSERT_EQ(made.status, 0) << made.err;
+  const std::string hex = made.out.substr(0, made.out.find('\n'));
+  ASSERT_EQ(envlock({"scan", "--image", layout, "--format", "json"}).status, 0) << "the layout itself is fine";
+
+  write_file(tmp / "host", kMarker + "\n");
+  const std::string host_hex = run({"sh", "-c", "sha256sum " + tmp / "host"}).out.substr(0, 64);
+  const std::string config = layout + "/blobs/sha256/" + hex;
+  std::filesystem::remove(config);
+  std::filesystem::create_symlink(tmp / "host", config);
+  for (const char* command : {"scan", "lock"}) {
+    std::vector<std::string> args{command, "--image", layout};
+    if (std::string(command) == "lock") args.insert(args.end(), {"-o", tmp / "l.toml"});
+    auto r = envlock(args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(r.err, "envlock: error: " + layout + ": blobs/sha256/" + hex + ": is a symbolic link\n");
+    EXPECT_EQ(r.err.find(host_hex), std::string::npos);
+    EXPECT_EQ(r.out.find(kMarker), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace envlock
