@@ -28,6 +28,10 @@ class CachedFileSystem final : public FileSystem {
                               std::uint64_t size) const override {
     return inner_.read_at(path, offset, size);
   }
+  Result<std::string> read_beneath(std::string_view base, std::string_view path,
+                                   std::uint64_t max_bytes) const override {
+    return inner_.read_beneath(base, path, max_bytes);
+  }
   Result<std::string> readlink(std::string_view path) const override { return inner_.readlink(path); }
   Result<std::string> realpath(std::string_view path) const override { return inner_.realpath(path); }
   Result<void> read_chunks(

@@ -28,6 +28,16 @@ Result<std::string> FileSystem::read_at(std::string_view path, std::uint64_t off
   return window;
 }
 
+Result<std::string> FileSystem::read_beneath(std::string_view base, std::string_view path,
+                                             std::uint64_t max_bytes) const {
+  const std::string real_base = ENVLOCK_TRY(realpath(base));
+  const std::string real = ENVLOCK_TRY(realpath(path));
+  const bool inside = real_base == "/" || (real.starts_with(real_base) && real.size() > real_base.size() &&
+                                           real[real_base.size()] == '/');
+  if (!inside) return fail(normalize_path(path) + ": leaves " + normalize_path(base));
+  return read(path, max_bytes);
+}
+
 bool FileSystem::is_dir(std::string_view path) const {
   auto st = stat(path);
   return st && st->type == FileType::kDirectory;
@@ -98,6 +108,15 @@ std::string parent_path(std::string_view path) {
 std::string base_name(std::string_view path) {
   auto pos = path.rfind('/');
   return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
+}
+
+bool is_pseudo_path(std::string_view path) {
+  for (std::string_view dir : {"/proc", "/sys", "/dev"}) {
+    if (path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace envlock::scanner

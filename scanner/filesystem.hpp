@@ -70,6 +70,15 @@ class FileSystem {
   /// kept while streaming.
   virtual Result<std::string> read_at(std::string_view path, std::uint64_t offset,
                                       std::uint64_t size) const;
+  /// Like read(), for a file that must lie inside directory `base`: `path`,
+  /// and every link met on the way to it, resolve below `base` (itself
+  /// resolved), else it fails with "<path>: leaves <base>" and nothing is
+  /// read. Package metadata is read this way, so that a link in a .dist-info
+  /// directory never copies another file of the machine into the output. The
+  /// default compares realpaths (right for images, which nobody changes while
+  /// they are read); LiveFileSystem resolves race-free below an open `base`.
+  virtual Result<std::string> read_beneath(std::string_view base, std::string_view path,
+                                           std::uint64_t max_bytes = kDefaultReadLimit) const;
   /// Lower-case hex SHA-256 of a regular file. The default streams read_chunks;
   /// an image implementation may answer from hashes taken while streaming.
   virtual Result<std::string> sha256(std::string_view path) const;
@@ -92,5 +101,9 @@ std::string normalize_path(std::string_view path);
 std::string parent_path(std::string_view path);
 /// Last component.
 std::string base_name(std::string_view path);
+/// True for paths in the kernel's pseudo filesystems (/proc, /sys, /dev):
+/// no installer puts files there, and reading them can be endless or act on
+/// a device, so a path a package lists there is never opened.
+bool is_pseudo_path(std::string_view path);
 
 }  // namespace envlock::scanner

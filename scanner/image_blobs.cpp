@@ -74,6 +74,11 @@ Result<std::shared_ptr<HostFile>> HostFile::open(const std::string& path) {
   return std::shared_ptr<HostFile>(new HostFile(fd, static_cast<std::uint64_t>(st.st_size), path));
 }
 
+std::shared_ptr<HostFile> HostFile::adopt(UniqueFd fd, std::uint64_t size, std::string path) {
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  return std::shared_ptr<HostFile>(new HostFile(fd.release(), size, std::move(path)));
+}
+
 HostFile::~HostFile() { ::close(fd_); }
 
 Result<std::size_t> HostFile::read_at(std::uint64_t offset, char* out, std::size_t size) const {
@@ -111,6 +116,9 @@ Result<BlobStore> BlobStore::open(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) return fail(path + ": " + errno_text(errno));
   if (S_ISDIR(st.st_mode)) {
     store.directory_ = true;
+    auto jail = PathJail::open(path, "/", PathJail::Links::kRefuse);
+    if (!jail) return tl::unexpected(jail.error());
+    store.layout_ = std::make_shared<const PathJail>(std::move(*jail));
     return store;
   }
   store.tar_ = ENVLOCK_TRY(HostFile::open(path));
@@ -177,8 +185,8 @@ Result<void> BlobStore::index_tar() {
 
 bool BlobStore::has(std::string_view member) const {
   if (directory_) {
-    struct stat st {};
-    return ::stat((path_ + "/" + std::string(member)).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    auto st = layout_->stat("/" + member_key(member), false);
+    return st && S_ISREG(st->st_mode);
   }
   return lookup(member).has_value();
 }
@@ -202,13 +210,16 @@ Result<BlobRange> BlobStore::find(std::string_view member) const {
     // Members come from validated digests or fixed names; still never leave the layout.
     std::string key = member_key(member);
     if (key.empty() || key != member) return fail(path_ + ": bad member name " + std::string(member));
-    auto file = HostFile::open(path_ + "/" + key);
-    if (!file) {
-      if (!has(key)) return fail(path_ + ": missing " + key);
-      return tl::unexpected(file.error());
+    struct stat st {};
+    auto fd = layout_->open_file("/" + key, &st);
+    if (!fd) {
+      // The jail's message starts with the path inside the layout.
+      std::string why = fd.error().message.substr(std::min(fd.error().message.size(), key.size() + 3));
+      if (why == std::strerror(ENOENT)) return fail(path_ + ": missing " + key);
+      return fail(path_ + ": " + key + ": " + why);
     }
-    BlobRange r{*file, 0, (*file)->size()};
-    return r;
+    auto file = HostFile::adopt(std::move(*fd), static_cast<std::uint64_t>(st.st_size), path_ + "/" + key);
+    return BlobRange{file, 0, file->size()};
   }
   const Member* m = ENVLOCK_TRY(lookup(member));
   return BlobRange{tar_, m->offset, m->size};

@@ -14,6 +14,7 @@
 
 #include "lockfile/error.hpp"
 #include "scanner/layer_reader.hpp"
+#include "scanner/path_jail.hpp"
 
 namespace envlock::scanner {
 
@@ -21,6 +22,8 @@ namespace envlock::scanner {
 class HostFile {
  public:
   static Result<std::shared_ptr<HostFile>> open(const std::string& path);
+  /// Takes an open regular file; `path` names it in messages.
+  static std::shared_ptr<HostFile> adopt(UniqueFd fd, std::uint64_t size, std::string path);
   ~HostFile();
   HostFile(const HostFile&) = delete;
   HostFile& operator=(const HostFile&) = delete;
@@ -50,7 +53,11 @@ ChunkSource range_source(const BlobRange& range);
 class BlobStore {
  public:
   /// Opens a directory (OCI layout) or an uncompressed tar. Errors name `path`;
-  /// a compressed tarball is refused with a hint to decompress it.
+  /// a compressed tarball is refused with a hint to decompress it. A layout's
+  /// files are read through a PathJail that follows no symlink at all: a blob
+  /// or a blobs/ directory that is a link fails ("<path>: <member>: is a
+  /// symbolic link"), so no file outside the layout is read or has its digest
+  /// printed, and only regular files are opened.
   static Result<BlobStore> open(const std::string& path);
 
   bool is_directory() const { return directory_; }
@@ -76,6 +83,7 @@ class BlobStore {
   std::string path_;
   bool directory_ = false;
   std::shared_ptr<HostFile> tar_;
+  std::shared_ptr<const PathJail> layout_;  ///< the directory, for an OCI layout
   std::map<std::string, Member, std::less<>> members_;
 };
 

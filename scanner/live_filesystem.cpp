@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <memory>
 
@@ -14,10 +15,11 @@ namespace envlock::scanner {
 
 namespace {
 
-// ld.so and the kernel give up after 40 links; so do we.
-constexpr int kMaxSymlinks = 40;
-
 std::string errno_text(int err) { return std::strerror(err); }
+
+tl::unexpected<Error> fail_errno(std::string_view path, int err) {
+  return fail(std::string(path) + ": " + errno_text(err));
+}
 
 FileType type_of(mode_t mode) {
   if (S_ISREG(mode)) return FileType::kRegular;
@@ -38,138 +40,8 @@ FileStat to_stat(const struct stat& st) {
   return out;
 }
 
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
-
-LiveFileSystem::LiveFileSystem(std::string root, bool live) : live_(live) {
-  while (root.size() > 1 && root.back() == '/') root.pop_back();
-  root_ = root == "/" ? "" : root;
-}
-
-std::string LiveFileSystem::describe() const { return root_.empty() ? "/" : root_; }
-
-Result<std::string> LiveFileSystem::host_path(std::string_view path, bool follow_last) const {
-  std::string norm = normalize_path(path);
-  if (root_.empty()) {
-    // The live host: the kernel resolves links, and "/" is the real root anyway.
-    return norm;
-  }
-  // Walk component by component so that absolute links and ".." stay inside root_.
-  std::vector<std::string> done;  // resolved components
-  std::vector<std::string> todo;
-  auto push_parts = [&](std::string_view p) {
-    std::vector<std::string> parts;
-    std::size_t i = 0;
-    while (i <= p.size()) {
-      std::size_t j = p.find('/', i);
-      if (j == std::string_view::npos) j = p.size();
-      if (j > i) parts.emplace_back(p.substr(i, j - i));
-      i = j + 1;
-    }
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it) todo.push_back(*it);
-  };
-  push_parts(norm);
-  int links = 0;
-  while (!todo.empty()) {
-    std::string part = std::move(todo.back());
-    todo.pop_back();
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!done.empty()) done.pop_back();
-      continue;
-    }
-    done.push_back(part);
-    if (todo.empty() && !follow_last) break;
-    std::string host = root_;
-    for (const auto& d : done) host += "/" + d;
-    struct stat st;
-    if (::lstat(host.c_str(), &st) != 0) {
-      // Missing components are reported by the caller's own stat/open.
-      for (auto it = todo.rbegin(); it != todo.rend(); ++it) host += "/" + *it;
-      return host;
-    }
-    if (!S_ISLNK(st.st_mode)) continue;
-    if (++links > kMaxSymlinks) {
-      return fail(describe() + normalize_path(path) + ": too many levels of symbolic links");
-    }
-    char buf[4096];
-    ssize_t n = ::readlink(host.c_str(), buf, sizeof buf);
-    if (n < 0) return fail(host + ": " + errno_text(errno));
-    std::string_view target(buf, static_cast<std::size_t>(n));
-    done.pop_back();
-    if (target.starts_with('/')) done.clear();
-    push_parts(target);
-  }
-  std::string host = root_;
-  for (const auto& d : done) host += "/" + d;
-  return host.empty() ? root_ + "/" : host;
-}
-
-Result<FileStat> LiveFileSystem::stat(std::string_view path) const {
-  auto host = ENVLOCK_TRY(host_path(path));
-  struct stat st;
-  if (::stat(host.c_str(), &st) != 0) return fail(std::string(path) + ": " + errno_text(errno));
-  return to_stat(st);
-}
-
-Result<FileStat> LiveFileSystem::lstat(std::string_view path) const {
-  auto host = ENVLOCK_TRY(host_path(path, false));
-  struct stat st;
-  if (::lstat(host.c_str(), &st) != 0) return fail(std::string(path) + ": " + errno_text(errno));
-  return to_stat(st);
-}
-
-Result<std::vector<DirEntry>> LiveFileSystem::list(std::string_view dir) const {
-  auto host = ENVLOCK_TRY(host_path(dir));
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(host.c_str()), ::closedir);
-  if (!d) return fail(std::string(dir) + ": " + errno_text(errno));
-  std::vector<DirEntry> out;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    DirEntry entry{std::string(name), FileType::kOther};
-    switch (e->d_type) {
-      case DT_REG: entry.type = FileType::kRegular; break;
-      case DT_DIR: entry.type = FileType::kDirectory; break;
-      case DT_LNK: entry.type = FileType::kSymlink; break;
-      case DT_UNKNOWN: {
-        struct stat st;
-        std::string child = host + "/" + entry.name;
-        if (::lstat(child.c_str(), &st) == 0) entry.type = type_of(st.st_mode);
-        break;
-      }
-      default: break;
-    }
-    out.push_back(std::move(entry));
-  }
-  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-  return out;
-}
-
-Result<int> LiveFileSystem::open_regular(std::string_view path) const {
-  auto host = ENVLOCK_TRY(host_path(path));
-  // O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it below anyway.
-  int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) return fail(std::string(path) + ": " + errno_text(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail(std::string(path) + ": not a regular file");
-  }
-  return fd;
-}
-
-Result<std::string> LiveFileSystem::read(std::string_view path, std::uint64_t max_bytes) const {
-  int fd = ENVLOCK_TRY(open_regular(path));
-  FdCloser closer{fd};
-  struct stat st;
-  ::fstat(fd, &st);
+// Whole content of an open regular file, at most max_bytes.
+Result<std::string> read_whole(int fd, const struct stat& st, std::string_view path, std::uint64_t max_bytes) {
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
     return fail(std::string(path) + ": file is larger than the " + std::to_string(max_bytes) +
                 "-byte limit");
@@ -194,13 +66,126 @@ Result<std::string> LiveFileSystem::read(std::string_view path, std::uint64_t ma
     ssize_t n = ::read(fd, out.data() + got, out.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail(std::string(path) + ": " + errno_text(errno));
+      return fail_errno(path, errno);
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   out.resize(got);
   return out;
+}
+
+// `path` below `base` (both normalized), lexically.
+bool lexically_under(std::string_view path, std::string_view base) {
+  if (base == "/") return true;
+  return path.starts_with(base) && path.size() > base.size() && path[base.size()] == '/';
+}
+
+}  // namespace
+
+LiveFileSystem::LiveFileSystem(std::string root, bool live, std::string mount) : live_(live) {
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  root_ = root == "/" ? "" : root;
+  if (root_.empty()) return;
+  auto jail = PathJail::open(root_, std::move(mount));
+  if (jail) {
+    jail_.emplace(std::move(*jail));
+  } else {
+    jail_error_ = jail.error().message;
+  }
+}
+
+std::string LiveFileSystem::describe() const { return root_.empty() ? "/" : root_; }
+
+Result<const PathJail*> LiveFileSystem::jail() const {
+  if (!jail_) return fail(jail_error_);
+  return &*jail_;
+}
+
+Result<FileStat> LiveFileSystem::stat(std::string_view path) const {
+  if (!root_.empty()) return to_stat(ENVLOCK_TRY(ENVLOCK_TRY(jail())->stat(path, true)));
+  std::string host = normalize_path(path);
+  struct stat st;
+  if (::stat(host.c_str(), &st) != 0) return fail_errno(path, errno);
+  return to_stat(st);
+}
+
+Result<FileStat> LiveFileSystem::lstat(std::string_view path) const {
+  if (!root_.empty()) return to_stat(ENVLOCK_TRY(ENVLOCK_TRY(jail())->stat(path, false)));
+  std::string host = normalize_path(path);
+  struct stat st;
+  if (::lstat(host.c_str(), &st) != 0) return fail_errno(path, errno);
+  return to_stat(st);
+}
+
+Result<std::vector<DirEntry>> LiveFileSystem::list(std::string_view dir) const {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(nullptr, ::closedir);
+  if (!root_.empty()) {
+    UniqueFd fd = ENVLOCK_TRY(ENVLOCK_TRY(jail())->open_dir(dir));
+    d.reset(::fdopendir(fd.get()));
+    if (!d) return fail_errno(dir, errno);
+    fd.release();  // the DIR owns it now
+  } else {
+    d.reset(::opendir(normalize_path(dir).c_str()));
+    if (!d) return fail_errno(dir, errno);
+  }
+  std::vector<DirEntry> out;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    DirEntry entry{std::string(name), FileType::kOther};
+    switch (e->d_type) {
+      case DT_REG: entry.type = FileType::kRegular; break;
+      case DT_DIR: entry.type = FileType::kDirectory; break;
+      case DT_LNK: entry.type = FileType::kSymlink; break;
+      case DT_UNKNOWN: {
+        struct stat st;
+        if (::fstatat(::dirfd(d.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+          entry.type = type_of(st.st_mode);
+        }
+        break;
+      }
+      default: break;
+    }
+    out.push_back(std::move(entry));
+  }
+  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<UniqueFd> LiveFileSystem::open_regular(std::string_view path, struct stat& st) const {
+  if (!root_.empty()) return ENVLOCK_TRY(jail())->open_file(path, &st);
+  std::string host = normalize_path(path);
+  // Look before opening: opening a device can act (a tape rewinds) even
+  // unread, and a FIFO would wait for a writer.
+  if (::stat(host.c_str(), &st) != 0) return fail_errno(path, errno);
+  if (!S_ISREG(st.st_mode)) return fail(std::string(path) + ": not a regular file");
+  // Swapped since: O_NONBLOCK keeps a FIFO from blocking, fstat refuses it.
+  int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return fail_errno(path, errno);
+  UniqueFd out(fd);
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return fail(std::string(path) + ": not a regular file");
+  return out;
+}
+
+Result<std::string> LiveFileSystem::read(std::string_view path, std::uint64_t max_bytes) const {
+  struct stat st {};
+  UniqueFd fd = ENVLOCK_TRY(open_regular(path, st));
+  return read_whole(fd.get(), st, path, max_bytes);
+}
+
+Result<std::string> LiveFileSystem::read_beneath(std::string_view base_in, std::string_view path_in,
+                                                 std::uint64_t max_bytes) const {
+  const std::string base = normalize_path(base_in);
+  const std::string path = normalize_path(path_in);
+  if (!lexically_under(path, base)) return fail(path + ": leaves " + base);
+  // A jail at `base`: on the live host opened by the kernel's own lookup (the
+  // site directory may be a link), inside a root through the root's jail.
+  auto sub = root_.empty() ? PathJail::open(base, base) : ENVLOCK_TRY(jail())->sub(base);
+  if (!sub) return tl::unexpected(sub.error());
+  struct stat st {};
+  UniqueFd fd = ENVLOCK_TRY(sub->open_file(path, &st));
+  return read_whole(fd.get(), st, path, max_bytes);
 }
 
 Result<std::string> LiveFileSystem::read_prefix(std::string_view path,
@@ -210,10 +195,8 @@ Result<std::string> LiveFileSystem::read_prefix(std::string_view path,
 
 Result<std::string> LiveFileSystem::read_at(std::string_view path, std::uint64_t offset,
                                             std::uint64_t size) const {
-  int fd = ENVLOCK_TRY(open_regular(path));
-  FdCloser closer{fd};
-  struct stat st;
-  ::fstat(fd, &st);
+  struct stat st {};
+  UniqueFd fd = ENVLOCK_TRY(open_regular(path, st));
   // Sized by the file, not the request: most objects are far smaller than the
   // prefix asked for, and zero-filling megabytes per file showed in profiles.
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
@@ -222,10 +205,10 @@ Result<std::string> LiveFileSystem::read_at(std::string_view path, std::uint64_t
   out.resize(static_cast<std::size_t>(std::min(size, file_size - offset)));
   std::size_t got = 0;
   while (got < out.size()) {
-    ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
+    ssize_t n = ::pread(fd.get(), out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail(std::string(path) + ": " + errno_text(errno));
+      return fail_errno(path, errno);
     }
     if (n == 0) break;  // shrank since fstat
     got += static_cast<std::size_t>(n);
@@ -235,39 +218,35 @@ Result<std::string> LiveFileSystem::read_at(std::string_view path, std::uint64_t
 }
 
 Result<std::string> LiveFileSystem::readlink(std::string_view path) const {
-  auto host = ENVLOCK_TRY(host_path(path, false));
-  char buf[4096];
+  if (!root_.empty()) return ENVLOCK_TRY(jail())->readlink(path);
+  std::string host = normalize_path(path);
+  char buf[PATH_MAX];
   ssize_t n = ::readlink(host.c_str(), buf, sizeof buf);
-  if (n < 0) return fail(std::string(path) + ": " + errno_text(errno));
+  if (n < 0) return fail_errno(path, errno);
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
 Result<std::string> LiveFileSystem::realpath(std::string_view path) const {
-  auto host = ENVLOCK_TRY(host_path(path));
-  if (root_.empty()) {
-    char buf[PATH_MAX];
-    if (!::realpath(host.c_str(), buf)) return fail(std::string(path) + ": " + errno_text(errno));
-    return std::string(buf);
-  }
-  struct stat st;
-  if (::stat(host.c_str(), &st) != 0) return fail(std::string(path) + ": " + errno_text(errno));
-  std::string inside = host.substr(root_.size());
-  return inside.empty() ? std::string("/") : inside;
+  if (!root_.empty()) return ENVLOCK_TRY(jail())->realpath(path);
+  std::string host = normalize_path(path);
+  char buf[PATH_MAX];
+  if (!::realpath(host.c_str(), buf)) return fail_errno(path, errno);
+  return std::string(buf);
 }
 
 Result<void> LiveFileSystem::read_chunks(
     std::string_view path, const std::function<void(const char*, std::size_t)>& sink) const {
-  int fd = ENVLOCK_TRY(open_regular(path));
-  FdCloser closer{fd};
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  struct stat st {};
+  UniqueFd fd = ENVLOCK_TRY(open_regular(path, st));
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   // Large reads: hashing throughput is bound by syscalls below ~256 KiB.
   constexpr std::size_t kChunk = 1 << 20;
   thread_local std::unique_ptr<char[]> buffer(new char[kChunk]);
   while (true) {
-    ssize_t n = ::read(fd, buffer.get(), kChunk);
+    ssize_t n = ::read(fd.get(), buffer.get(), kChunk);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail(std::string(path) + ": " + errno_text(errno));
+      return fail_errno(path, errno);
     }
     if (n == 0) break;
     sink(buffer.get(), static_cast<std::size_t>(n));

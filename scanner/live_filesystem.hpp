@@ -1,19 +1,28 @@
 #pragma once
 // FileSystem over a directory of this machine: "/" for the live host, or the
-// root of an unpacked filesystem / a prefix for `--root DIR`. Symlinks are
-// resolved component by component inside the root, so an absolute link in an
-// unpacked image points into DIR, never at the host.
+// root of an unpacked filesystem / a prefix for `--root DIR`. Any root but "/"
+// is a PathJail (path_jail.hpp): every path resolves from the root's open
+// descriptor, symlinks are followed only while they stay inside, and what is
+// read is read through the descriptor the resolution opened, so nothing a
+// writer of the tree does meanwhile makes the scan read a host file.
 
+#include <optional>
 #include <string>
 
 #include "scanner/filesystem.hpp"
+#include "scanner/path_jail.hpp"
 
 namespace envlock::scanner {
 
 class LiveFileSystem final : public FileSystem {
  public:
-  /// `root` is a host directory; "/" means the live host itself.
-  explicit LiveFileSystem(std::string root, bool live = false);
+  /// `root` is a host directory; "/" means the live host itself, resolved by
+  /// the kernel as any program would. `mount` is the target path at which a
+  /// confined root appears: "/" for a root filesystem (an absolute link starts
+  /// again at `root`), or a venv / conda prefix's own absolute path, so that
+  /// its files keep their host spelling while no path, link or ".." may leave
+  /// the prefix. A root that cannot be opened makes every call fail naming it.
+  explicit LiveFileSystem(std::string root, bool live = false, std::string mount = "/");
 
   Result<FileStat> stat(std::string_view path) const override;
   Result<FileStat> lstat(std::string_view path) const override;
@@ -22,6 +31,8 @@ class LiveFileSystem final : public FileSystem {
   Result<std::string> read_prefix(std::string_view path, std::uint64_t max_bytes) const override;
   Result<std::string> read_at(std::string_view path, std::uint64_t offset,
                               std::uint64_t size) const override;
+  Result<std::string> read_beneath(std::string_view base, std::string_view path,
+                                   std::uint64_t max_bytes) const override;
   Result<std::string> readlink(std::string_view path) const override;
   Result<std::string> realpath(std::string_view path) const override;
   Result<void> read_chunks(
@@ -30,14 +41,14 @@ class LiveFileSystem final : public FileSystem {
   bool is_live() const override { return live_; }
   std::string describe() const override;
 
-  /// Host path for a target path after resolving symlinks inside the root.
-  Result<std::string> host_path(std::string_view path, bool follow_last = true) const;
-
  private:
-  Result<int> open_regular(std::string_view path) const;
+  Result<UniqueFd> open_regular(std::string_view path, struct stat& st) const;
+  Result<const PathJail*> jail() const;
 
   std::string root_;  ///< "" for "/", else the host directory without trailing '/'
   bool live_;
+  std::optional<PathJail> jail_;  ///< every root but "/"
+  std::string jail_error_;        ///< why the root could not be opened
 };
 
 }  // namespace envlock::scanner

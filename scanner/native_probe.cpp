@@ -72,8 +72,10 @@ void probe_native(const FileSystem& fs, const std::vector<OwnedFile>& package_fi
   std::set<std::string> seen_diagnostics;
   // One entry per path, in path order, so the closures run in a stable order.
   std::map<std::string, std::string> owners;
+  // A RECORD row may climb into /dev ("../../../../dev/zero"): such a path is
+  // never opened, not even to look at its first bytes.
   for (const auto& f : package_files)
-    if (may_be_native(f.path)) owners.emplace(f.path, f.owner);
+    if (may_be_native(f.path) && !is_pseudo_path(f.path)) owners.emplace(f.path, f.owner);
   std::vector<Scanned> files;
   files.reserve(owners.size());
   for (const auto& [path, owner] : owners) {

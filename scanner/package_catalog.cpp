@@ -1,6 +1,7 @@
 #include "scanner/package_catalog.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -122,6 +123,7 @@ class CatalogReader {
   CatalogReader(const FileSystem& fs, Catalog& out, PackageCache* cache) : fs_(fs), out_(out), cache_(cache) {}
 
   void read_site(const std::string& site) {
+    site_ = site;
     if (site.ends_with(".egg")) {
       std::string egg_info = join_path(site, "EGG-INFO");
       if (fs_.is_dir(egg_info)) read_metadata_dir(site, egg_info, "egg");
@@ -147,8 +149,33 @@ class CatalogReader {
     out_.diagnostics.push_back({subject, std::move(message)});
   }
 
+  // Metadata is read only from inside the site directory: a METADATA,
+  // INSTALLER or RECORD that is a link to a file elsewhere on the machine
+  // would copy that file's text or digest into the lock.
+  Result<std::string> read_meta(const std::string& file, std::uint64_t limit) const {
+    return fs_.read_beneath(site_, file, limit);
+  }
+
+  // A metadata file that is there: a regular file, or a link, which
+  // read_meta then follows only inside the site (a link out is a diagnostic
+  // naming it, on a root as on the live host).
+  bool present(const std::string& file) const {
+    if (fs_.is_file(file)) return true;
+    auto st = fs_.lstat(file);
+    return st && st->type == FileType::kSymlink;
+  }
+
+  // An optional metadata file: nullopt when it is absent; one that is there
+  // but cannot be read (a link out of the site, a FIFO) is also a diagnostic.
+  std::optional<std::string> read_optional(const std::string& file) {
+    auto text = read_meta(file, kMetadataLimit);
+    if (text) return std::move(*text);
+    if (fs_.lstat(file)) diagnose(file, text.error().message);
+    return std::nullopt;
+  }
+
   bool fill_from_metadata(const std::string& file, CatalogEntry& entry) {
-    auto text = fs_.read(file, kMetadataLimit);
+    auto text = read_meta(file, kMetadataLimit);
     if (!text) {
       diagnose(file, text.error().message);
       return false;
@@ -204,32 +231,32 @@ class CatalogReader {
     entry.package.format = format;
     bool dist_info = format == "dist-info";
     std::string meta = join_path(dir, dist_info ? "METADATA" : "PKG-INFO");
-    if (!fs_.is_file(meta)) {
+    if (!present(meta)) {
       diagnose(dir, std::string("no ") + (dist_info ? "METADATA" : "PKG-INFO") + " file");
       return;
     }
     if (!fill_from_metadata(meta, entry)) return;
     auto& pkg = entry.package;
-    if (auto installer = fs_.read(join_path(dir, "INSTALLER"), kMetadataLimit)) {
+    if (auto installer = read_optional(join_path(dir, "INSTALLER"))) {
       pkg.installer = trim(*installer);
     }
     pkg.requested = fs_.exists(join_path(dir, "REQUESTED"));
-    if (auto wheel = fs_.read(join_path(dir, "WHEEL"), kMetadataLimit)) {
+    if (auto wheel = read_optional(join_path(dir, "WHEEL"))) {
       if (auto h = parse_headers(*wheel, join_path(dir, "WHEEL"))) pkg.wheel_tags = h->get_all("Tag");
     }
-    if (auto du = fs_.read(join_path(dir, "direct_url.json"), kMetadataLimit)) {
+    if (auto du = read_optional(join_path(dir, "direct_url.json"))) {
       read_direct_url(*du, pkg);
     }
     if (!dist_info) {
-      if (auto req = fs_.read(join_path(dir, "requires.txt"), kMetadataLimit)) {
+      if (auto req = read_optional(join_path(dir, "requires.txt"))) {
         pkg.requires_dist = requires_from_egg(*req);
       }
     }
     std::string record = join_path(dir, "RECORD");
     std::string installed = join_path(dir, "installed-files.txt");
-    if (fs_.is_file(record)) {
+    if (present(record)) {
       read_record(site, record, entry);
-    } else if (fs_.is_file(installed)) {
+    } else if (present(installed)) {
       read_installed_files(dir, installed, entry);
     }
     out_.entries.push_back(std::move(entry));
@@ -244,7 +271,7 @@ class CatalogReader {
   }
 
   void read_record(const std::string& site, const std::string& record, CatalogEntry& entry) {
-    auto text = fs_.read(record, kRecordLimit);
+    auto text = read_meta(record, kRecordLimit);
     if (!text) {
       diagnose(record, text.error().message);
       return;
@@ -268,7 +295,7 @@ class CatalogReader {
 
   void read_installed_files(const std::string& egg_dir, const std::string& list,
                             CatalogEntry& entry) {
-    auto text = fs_.read(list, kRecordLimit);
+    auto text = read_meta(list, kRecordLimit);
     if (!text) {
       diagnose(list, text.error().message);
       return;
@@ -288,6 +315,7 @@ class CatalogReader {
   const FileSystem& fs_;
   Catalog& out_;
   PackageCache* cache_;
+  std::string site_;  ///< the site directory being read
 };
 
 }  // namespace
@@ -305,7 +333,7 @@ std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std:
     if (!entries) continue;
     for (const auto& e : *entries) {
       if (!e.name.ends_with(".pth")) continue;
-      auto text = fs.read(join_path(site, e.name), kMetadataLimit);
+      auto text = fs.read_beneath(site, join_path(site, e.name), kMetadataLimit);
       if (!text) continue;
       for (const auto& entry : pth_entries(*text)) {
         std::string dir = normalize_path(join_path(site, entry));

@@ -109,15 +109,19 @@ Result<Target> open_target(const ScanRequest& req) {
     case TargetKind::kRoot: {
       auto host = LiveFileSystem("/");
       if (!host.is_dir(req.root)) return fail(req.root + ": not a directory", ErrorKind::kUsage);
-      // A venv or conda prefix names host paths (pyvenv.cfg's home); a root
-      // filesystem is its own "/", so absolute links resolve inside it.
+      // Always confined: nothing outside DIR is read, whatever DIR holds. A
+      // root filesystem is its own "/", so absolute links resolve inside it;
+      // a venv or conda prefix keeps its host paths (its packages' locations
+      // read as they do to its interpreter) and may not be left, so the base
+      // interpreter a venv's pyvenv.cfg names is not part of the scan.
       bool prefix = host.is_file(join_path(req.root, "pyvenv.cfg")) ||
                     host.is_dir(join_path(req.root, "conda-meta"));
       std::string inside = prefix ? normalize_path(req.root) : "/";
-      t.fs = std::make_unique<LiveFileSystem>(prefix ? "/" : req.root);
+      t.fs = std::make_unique<LiveFileSystem>(req.root, false, inside);
       auto found = ENVLOCK_TRY(discover_python(*t.fs, inside));
       t.python = std::move(found.python);
       t.site_dirs = expand_pth(*t.fs, found.site_dirs);
+      t.notes = std::move(found.notes);
       t.description = "root:" + req.root;
       break;
     }

@@ -175,6 +175,12 @@ Result<DiscoveredPython> discover_venv(const FileSystem& fs, const std::string& 
                  [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
   if (inc == "true" && cfg.count("home")) {
     std::string base = parent_path(normalize_path(cfg["home"]));
+    // A venv scanned as `--root` is confined to itself: the base interpreter
+    // it names lies outside and is not read (scan it with --python instead).
+    if (auto st = fs.stat(base); !st) {
+      out.notes.push_back(join_path(prefix, "pyvenv.cfg") + ": include-system-site-packages: " +
+                          st.error().message + "; its site-packages are not scanned");
+    }
     add_prefix_sites(fs, base, minors.front(), out.site_dirs);
     if (base == "/usr") add_existing(fs, out.site_dirs, "/usr/lib/python3/dist-packages");
   }

@@ -13,6 +13,7 @@ namespace envlock::scanner {
 struct DiscoveredPython {
   lockfile::Python python;             ///< version as precise as the files tell
   std::vector<std::string> site_dirs;  ///< most specific first (venv before system)
+  std::vector<std::string> notes;      ///< what was left out, for the scan's diagnostics
 };
 
 /// Looks at `prefix` inside `fs`: a venv (pyvenv.cfg, honouring

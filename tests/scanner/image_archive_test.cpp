@@ -294,6 +294,30 @@ TEST(ImageArchiveErrors, MissingAndTamperedBlobs) {
                              built.config_digest + " (content is " + digest_of(built.config_json + " ") + ")");
 }
 
+TEST(ImageArchiveErrors, LayoutLinksAreNeverFollowed) {
+  // A blob, or the blobs directory, that links to a file of this machine:
+  // never read, and its digest never printed.
+  TempDir tmp;
+  const std::string layout = tmp / "layout";
+  auto built = write_oci_layout(layout, one_file_image("ID=x\n"));
+  const std::string host = "host file the layout's author wants a digest of\n";
+  write_file(tmp / "host", host);
+  const std::string config = layout + "/blobs/sha256/" + built.config_digest.substr(7);
+  std::filesystem::rename(config, config + ".real");
+  std::filesystem::create_symlink(tmp / "host", config);
+  auto r = open_image(layout, {});
+  EXPECT_EQ(error_of(r), layout + ": blobs/sha256/" + built.config_digest.substr(7) + ": is a symbolic link");
+  EXPECT_EQ(error_of(r).find(digest_of(host).substr(7)), std::string::npos);
+  std::filesystem::remove(config);
+  std::filesystem::rename(config + ".real", config);
+  ASSERT_TRUE(open_image(layout, {})) << "the layout itself is fine";
+
+  std::filesystem::rename(layout + "/blobs", tmp / "blobs");
+  std::filesystem::create_symlink(tmp / "blobs", layout + "/blobs");
+  EXPECT_EQ(error_of(open_image(layout, {})),
+            layout + ": blobs/sha256/" + built.manifest_digest.substr(7) + ": passes through a symbolic link");
+}
+
 TEST(ImageArchiveErrors, NotAnImage) {
   TempDir tmp;
   write_file(tmp / "x.tar", make_tar({file("hello", "x")}));

@@ -1,9 +1,13 @@
 #include "scanner/live_filesystem.hpp"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -46,7 +50,7 @@ TEST(LiveFileSystem, SymlinkLoopsEnd) {
   LiveFileSystem fs(root.path());
   auto st = fs.stat("/a");
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().message, root.path() + "/a: too many levels of symbolic links");
+  EXPECT_EQ(st.error().message, "/a: too many levels of symbolic links");
 }
 
 TEST(LiveFileSystem, FifosAndDevicesAreNeverRead) {
@@ -112,6 +116,105 @@ TEST(LiveFileSystem, Sha256StreamsContent) {
   write_file(root / "f", "abc");
   LiveFileSystem fs(root.path());
   EXPECT_EQ(*fs.sha256("/f"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// Runs `body` once with openat2 and once walking by hand, as kernels before 5.6 do.
+template <class F>
+void both_resolutions(F body) {
+  for (bool kernel : {true, false}) {
+    SCOPED_TRACE(kernel ? "openat2" : "by hand");
+    PathJail::use_kernel_resolution(kernel);
+    body();
+  }
+  PathJail::use_kernel_resolution(true);
+}
+
+TEST(LiveFileSystem, APrefixKeepsItsHostPathsAndIsNeverLeft) {
+  // A venv scanned as --root: paths read as on the host, nothing outside is read.
+  TempDir tmp;
+  const std::string venv = tmp / "venv";
+  write_file(tmp / "secret", "SECRET-MARKER\n");
+  write_file(venv + "/lib/site/INSTALLER", "pip\n");
+  std::filesystem::create_symlink(venv + "/lib/site/INSTALLER", venv + "/abs-inside");
+  std::filesystem::create_symlink(tmp / "secret", venv + "/abs-outside");
+  std::filesystem::create_symlink("../secret", venv + "/rel-outside");
+  std::filesystem::create_symlink(venv + "/../secret", venv + "/abs-dotdot");
+  both_resolutions([&] {
+    LiveFileSystem fs(venv, false, venv);
+    EXPECT_EQ(*fs.read(venv + "/lib/site/INSTALLER", 100), "pip\n");
+    EXPECT_EQ(*fs.read(venv + "/abs-inside", 100), "pip\n");
+    EXPECT_EQ(*fs.realpath(venv + "/abs-inside"), venv + "/lib/site/INSTALLER");
+    for (const char* name : {"/abs-outside", "/rel-outside", "/abs-dotdot"}) {
+      auto r = fs.read(venv + name, 100);
+      ASSERT_FALSE(r) << name;
+      EXPECT_EQ(r.error().message, venv + name + ": leaves " + venv);
+    }
+    EXPECT_EQ(fs.read(tmp / "secret", 100).error().message, tmp / "secret" + ": leaves " + venv);
+    EXPECT_FALSE(fs.stat(venv + "/abs-outside"));
+    EXPECT_EQ(fs.lstat(venv + "/abs-outside")->type, FileType::kSymlink);
+  });
+}
+
+TEST(LiveFileSystem, ReadBeneathKeepsMetadataInsideItsSite) {
+  TempDir tmp;
+  const std::string site = tmp / "site";
+  write_file(tmp / "secret", "SECRET-MARKER\n");
+  write_file(site + "/a-1.0.dist-info/METADATA", "Name: a\n");
+  std::filesystem::create_symlink(tmp / "secret", site + "/a-1.0.dist-info/INSTALLER");
+  std::filesystem::create_symlink("METADATA", site + "/a-1.0.dist-info/WHEEL");
+  std::filesystem::create_directories(tmp / "elsewhere.dist-info");
+  write_file(tmp / "elsewhere.dist-info/METADATA", "SECRET-MARKER\n");
+  std::filesystem::create_symlink(tmp / "elsewhere.dist-info", site + "/b-1.0.dist-info");
+  both_resolutions([&] {
+    for (const std::string& root : {std::string("/"), tmp.path()}) {
+      // The live host, and the same tree as a root filesystem (paths then start at the root).
+      LiveFileSystem fs(root, false, "/");
+      const std::string s = root == "/" ? site : "/site";
+      EXPECT_EQ(*fs.read_beneath(s, s + "/a-1.0.dist-info/WHEEL", 100), "Name: a\n");
+      auto installer = fs.read_beneath(s, s + "/a-1.0.dist-info/INSTALLER", 100);
+      ASSERT_FALSE(installer);
+      EXPECT_EQ(installer.error().message, s + "/a-1.0.dist-info/INSTALLER: leaves " + s);
+      auto through_dir = fs.read_beneath(s, s + "/b-1.0.dist-info/METADATA", 100);
+      ASSERT_FALSE(through_dir);
+      EXPECT_EQ(through_dir.error().message, s + "/b-1.0.dist-info/METADATA: leaves " + s);
+      EXPECT_EQ(fs.read_beneath(s, "/etc/hostname", 100).error().message, "/etc/hostname: leaves " + s);
+    }
+  });
+}
+
+TEST(LiveFileSystem, ARootStaysConfinedWhileADirectoryIsSwappedForALinkOut) {
+  // The attack on check-then-open: a directory of the root is exchanged, over
+  // and over, with a symlink to a host directory while the scan reads through
+  // it. Every read must give the file inside or fail; never the one outside.
+  TempDir tmp;
+  const std::string root = tmp / "root";
+  write_file(root + "/pkg/RECORD", "inside\n");
+  write_file(tmp / "host/RECORD", "SECRET-MARKER\n");
+  std::filesystem::create_symlink(tmp / "host", root + "/swap");
+  both_resolutions([&] {
+    std::atomic<bool> stop{false};
+    std::thread swapper([&] {
+      while (!stop.load()) {
+        ::renameat2(AT_FDCWD, (root + "/pkg").c_str(), AT_FDCWD, (root + "/swap").c_str(), RENAME_EXCHANGE);
+      }
+    });
+    LiveFileSystem fs(root);
+    int inside = 0;
+    for (int i = 0; i < 2000; ++i) {
+      auto text = fs.read("/pkg/RECORD", 100);
+      if (text) {
+        ASSERT_EQ(*text, "inside\n") << "read " << i << " reached the host";
+        ++inside;
+      }
+      auto chunks = fs.sha256("/pkg/RECORD");
+      if (chunks) {
+        ASSERT_EQ(*chunks, "7b2441693c861bf6969869d8b6f45f098bc8ef07b78ca043a1cb663159aabb10");
+      }
+    }
+    stop = true;
+    swapper.join();
+    RecordProperty("reads_inside", inside);
+  });
 }
 
 TEST(PathHelpers, NormalizeJoinParent) {

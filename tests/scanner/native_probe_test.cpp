@@ -1,5 +1,9 @@
 #include "scanner/native_probe.hpp"
 
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -176,6 +180,29 @@ TEST_F(NativeProbeSite, FillsTheCudaTable) {
   lockfile::Fingerprint fp;
   probe_native(fs, files, {}, fp);
   EXPECT_EQ(fp.cuda, (std::map<std::string, std::string>{{"cudart", "12.1"}}));
+}
+
+TEST(NativeProbe, PathsInDevProcAndSysAndFifosAreNeverOpened) {
+  // RECORD rows such as "../../../../dev/zero" reach the probe as /dev/zero;
+  // a FIFO may sit anywhere. inotify sees every open of the two FIFOs here.
+  TempDir root;
+  std::filesystem::create_directories(root / "dev");
+  std::filesystem::create_directories(root / "site");
+  ASSERT_EQ(::mkfifo((root / "dev/fifo").c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((root / "site/fifo").c_str(), 0600), 0);
+  int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  ASSERT_GE(watch, 0);
+  ASSERT_GE(::inotify_add_watch(watch, (root / "dev").c_str(), IN_OPEN), 0);
+  ASSERT_GE(::inotify_add_watch(watch, (root / "site").c_str(), IN_OPEN), 0);
+  LiveFileSystem fs(root.path());
+  lockfile::Fingerprint fp;
+  probe_native(fs, {{"/dev/fifo", "evil"}, {"/dev/zero", "evil"}, {"/proc/self/exe", "evil"}, {"/site/fifo", "evil"}},
+               {}, fp);
+  EXPECT_TRUE(fp.native.empty());
+  alignas(inotify_event) char buf[4096];
+  ssize_t n = ::read(watch, buf, sizeof buf);
+  ::close(watch);
+  EXPECT_LT(n, 0) << "a FIFO was opened";
 }
 
 TEST(NativeProbe, MayBeNative) {

@@ -56,6 +56,23 @@ TEST(SiteDiscovery, VenvHonoursIncludeSystemSitePackages) {
                                                          "/usr/lib/python3.11/site-packages"}));
 }
 
+TEST(SiteDiscovery, AVenvScannedAsItsOwnRootLeavesItsBaseOutWithANote) {
+  // `--root /…/venv`: the jail is the venv; the base interpreter it names is
+  // the host's and is not read.
+  TempDir tmp;
+  const std::string venv = tmp / "venv";
+  std::filesystem::create_directories(venv + "/lib/python3.11/site-packages");
+  std::filesystem::create_directories(tmp / "base/lib/python3.11/site-packages");
+  write_file(venv + "/pyvenv.cfg", "home = " + tmp / "base/bin" + "\ninclude-system-site-packages = true\n");
+  LiveFileSystem fs(venv, false, venv);
+  auto found = discover_python(fs, venv);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->site_dirs, (std::vector<std::string>{venv + "/lib/python3.11/site-packages"}));
+  EXPECT_EQ(found->notes, (std::vector<std::string>{venv + "/pyvenv.cfg: include-system-site-packages: " +
+                                                    tmp / "base: leaves " + venv +
+                                                    "; its site-packages are not scanned"}));
+}
+
 TEST(SiteDiscovery, CondaPrefixReadsCondaMeta) {
   TempDir root;
   std::filesystem::create_directories(root / "opt/conda/lib/python3.10/site-packages");
