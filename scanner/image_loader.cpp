@@ -1,7 +1,11 @@
 #include "scanner/image_loader.hpp"
 
 #include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "lockfile/sha256.hpp"
 #include "scanner/elf_keeper.hpp"
@@ -27,15 +31,88 @@ std::string_view head_of(const FileContent& c) {
   return std::string_view(c.pieces[0].bytes).substr(0, kHeadBytes);
 }
 
-// A regular member of the current layer that an upper layer hides: kept
-// (headers only) in case a later hardlink of the same layer names it.
+Want stronger(Want a, Want b) { return rank(a) >= rank(b) ? a : b; }
+
+constexpr std::uint64_t kFnvBasis = 14695981039346656037ull;
+
+std::uint64_t path_hash(std::string_view s) {
+  std::uint64_t h = kFnvBasis;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Calls f(prefix, path_hash(prefix)) for "/" and every other proper ancestor
+// of a normalized path ("/a/b/c": "/", "/a", "/a/b"), hashing it once: with
+// 4096-byte names a path has ~2000 ancestors, and their sets are looked up by
+// hash first so that this stays linear in the path's length.
+template <class F>
+void for_each_ancestor(std::string_view path, F&& f) {
+  f(std::string_view("/"), path_hash("/"));
+  std::uint64_t h = kFnvBasis;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '/' && i > 0) f(path.substr(0, i), h);
+    h = (h ^ static_cast<unsigned char>(path[i])) * 1099511628211ull;
+  }
+}
+
+// A set of paths, found by hash first.
+class PathSet {
+ public:
+  void insert(const std::string& p) {
+    hashes_.insert(path_hash(p));
+    paths_.insert(p);
+  }
+  bool contains(std::string_view p, std::uint64_t hash) const {
+    return hashes_.count(hash) && paths_.count(std::string(p));
+  }
+  bool contains(std::string_view p) const { return contains(p, path_hash(p)); }
+  void clear() {
+    hashes_.clear();
+    paths_.clear();
+  }
+
+ private:
+  std::unordered_set<std::uint64_t> hashes_;
+  std::unordered_set<std::string> paths_;
+};
+
+// A non-directory member of the current layer that an upper layer hides:
+// kept (headers only) in case a later hardlink of the same layer, or one of
+// an upper layer waiting for it, names it.
 struct Hidden {
-  std::shared_ptr<FileContent> content;  ///< made when a hardlink first names it
+  std::shared_ptr<FileContent> content;  ///< regular files: made when a hardlink first names it
   std::uint64_t size = 0;
   std::uint64_t member = 0;  ///< its index in the layer
   std::uint32_t mode = 0;
   std::int64_t mtime_ns = 0;
   bool streamed = false;
+  NodeKind kind = NodeKind::kRegular;
+  std::string link;  ///< a symlink's target
+};
+
+struct PendingTarget;
+
+// A hardlink to a path its own layer does not have: it waits for the layers
+// below. One per (target, layer); the link's nodes hold `placeholder` until
+// the target is found, then its content (or become a symlink or device).
+struct PendingLink {
+  struct Holder {
+    int layer = 0;
+    std::string path;
+    const FileContent* holds = nullptr;  ///< the placeholder it was given
+  };
+  PendingTarget* owner = nullptr;  ///< what it waits for (map nodes do not move)
+  int layer = 0;
+  std::string where;  ///< "<image>: layer <member>: hardlink P to T"
+  std::shared_ptr<FileContent> placeholder;
+  std::vector<Holder> holders;  ///< visible nodes holding a placeholder that resolves here
+};
+
+// Everything waiting for one target path.
+struct PendingTarget {
+  std::vector<std::unique_ptr<PendingLink>> links;
+  bool wants_whole = false;  ///< a holder's path is one wanted_files.hpp keeps whole
+  std::string want_path;     ///< a holder's path, the whole-wanted one when there is one
 };
 
 // A hardlink whose target is known; checked once the layer is read.
@@ -60,12 +137,28 @@ using WantFn = std::function<Want(std::string_view first_bytes)>;
 
 class Loader {
  public:
-  Loader(const LocatedImage& image, const ImageOptions& opts, const LayerLimits& limits)
-      : image_(image), opts_(opts), limits_(limits), tree_(std::make_unique<LayerTree>()) {}
+  Loader(const LocatedImage& image, const ImageOptions& opts, const ImageLimits& limits)
+      : image_(image), opts_(opts), limits_(limits), tree_(std::make_unique<LayerTree>()) {
+    budget_.limit = limits.max_total_uncompressed_bytes;
+  }
 
   Result<LoadedLayers> run() {
     const int count = static_cast<int>(image_.layers.size());
-    for (int i = 0; i < count; ++i) ENVLOCK_TRY(load_layer(i, image_.layers[count - 1 - i]));
+    // Digests of each layer blob's first (topmost) read.
+    std::unordered_map<std::string, LayerDigests> read;
+    for (int i = 0; i < count; ++i) {
+      const LayerBlob& blob = image_.layers[count - 1 - i];
+      if (auto it = read.find(blob.member); it != read.end() && pending_.empty()) {
+        // The upper copy already decided every path this one touches.
+        LayerOutcome again;
+        again.digests = it->second;
+        ENVLOCK_TRY(verify(blob, again));
+        continue;
+      }
+      LayerDigests digests = ENVLOCK_TRY(load_layer(i, blob));
+      read.emplace(blob.member, std::move(digests));
+    }
+    if (!pending_.empty()) return dangling(*pending_.begin()->second.links.front());
     return LoadedLayers{std::move(tree_), std::move(notes_), kept_total_, rereads_};
   }
 
@@ -74,21 +167,29 @@ class Loader {
     return image_.store.path() + ": layer " + blob.member;
   }
 
-  Result<void> load_layer(int index, const LayerBlob& blob) {
+  Result<LayerDigests> load_layer(int index, const LayerBlob& blob) {
     tree_->begin_layer(index);
     hidden_.clear();
+    hidden_hashes_.clear();
     refetch_.clear();
+    links_.clear();
+    touched_.clear();
+    hides_.clear();
+    layer_whiteouts_.clear();
+    layer_opaques_.clear();
+    scratch_bytes_ = 0;
     member_ = 0;
     auto range = ENVLOCK_TRY(image_.store.find(blob.member));
-    const std::string name = layer_name(blob);
-    LayerOutcome outcome = read_layer(range_source(range), name, limits_,
-                                      [&](const LayerEntry& e, EntryData& d) { return on_entry(e, d); });
+    layer_ = layer_name(blob);
+    LayerOutcome outcome = read_layer(range_source(range), layer_, limits_.layer,
+                                      [&](const LayerEntry& e, EntryData& d) { return on_entry(e, d); }, &budget_);
     ENVLOCK_TRY(verify(blob, outcome));
     ENVLOCK_TRY(resolve_links());
     if (!refetch_.empty()) ENVLOCK_TRY(reread(blob, range));
+    ENVLOCK_TRY(settle_pending(index));
     hidden_.clear();
     links_.clear();
-    return {};
+    return outcome.digests;
   }
 
   Result<void> verify(const LayerBlob& blob, const LayerOutcome& o) const {
@@ -108,24 +209,48 @@ class Loader {
     return {};
   }
 
+  Result<void> check_size() const {
+    if (tree_->node_count() > limits_.max_tree_nodes)
+      return fail(image_.store.path() + ": more than " + std::to_string(limits_.max_tree_nodes) +
+                  " files and directories in the image");
+    if (tree_->name_bytes() + scratch_bytes_ + pending_bytes_ > limits_.max_name_bytes)
+      return fail(image_.store.path() + ": the names of the files and directories in the image take more than " +
+                  std::to_string(limits_.max_name_bytes) + " bytes");
+    return {};
+  }
+
   Result<void> on_entry(const LayerEntry& e, EntryData& data) {
     ++member_;
-    if (tree_->node_count() > kMaxTreeNodes)
-      return fail(image_.store.path() + ": more than " + std::to_string(kMaxTreeNodes) +
-                  " files and directories in the image");
+    ENVLOCK_TRY(check_size());
+    if (!pending_.empty()) note_pending(e);
     switch (e.type) {
-      case LayerEntryType::kWhiteout: tree_->whiteout(e.path); return {};
-      case LayerEntryType::kOpaque: tree_->opaque(e.path); return {};
-      case LayerEntryType::kDirectory: fill(tree_->place(e.path, NodeKind::kDirectory), e); return {};
-      case LayerEntryType::kOther: fill(tree_->place(e.path, NodeKind::kOther), e); return {};
-      case LayerEntryType::kSymlink:
-        if (TreeNode* n = tree_->place(e.path, NodeKind::kSymlink)) {
+      case LayerEntryType::kWhiteout:
+        tree_->whiteout(e.path);
+        layer_whiteouts_.insert(e.path);
+        scratch_bytes_ += e.path.size();
+        return {};
+      case LayerEntryType::kOpaque:
+        tree_->opaque(e.path);
+        layer_opaques_.insert(e.path);
+        scratch_bytes_ += e.path.size();
+        return {};
+      case LayerEntryType::kDirectory:
+        fill(tree_->place(e.path, NodeKind::kDirectory), e);
+        hidden_.erase(e.path);  // replaces an earlier non-directory of this layer
+        return {};
+      case LayerEntryType::kOther:
+      case LayerEntryType::kSymlink: {
+        const NodeKind kind = e.type == LayerEntryType::kSymlink ? NodeKind::kSymlink : NodeKind::kOther;
+        if (TreeNode* n = tree_->place(e.path, kind)) {
           fill(n, e);
           n->link = e.link;
+        } else {
+          remember_hidden(e.path, Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false, kind, e.link});
         }
         return {};
+      }
       case LayerEntryType::kRegular: return on_regular(e, data);
-      case LayerEntryType::kHardlink: on_hardlink(e); return {};
+      case LayerEntryType::kHardlink: return on_hardlink(e);
     }
     return {};
   }
@@ -136,57 +261,296 @@ class Loader {
     n->mtime_ns = e.mtime_ns;
   }
 
+  void remember_hidden(const std::string& path, Hidden h) {
+    scratch_bytes_ += path.size() + h.link.size() + sizeof(Hidden);
+    hidden_hashes_.insert(path_hash(path));
+    hidden_[path] = std::move(h);
+  }
+
   Result<void> on_regular(const LayerEntry& e, EntryData& data) {
     TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
-    if (!node) {
+    // Hardlinks of upper layers may wait for this path (the last member of that name decides).
+    const PendingTarget* waiting = nullptr;
+    if (auto it = pending_.find(e.path); it != pending_.end() && !it->second.want_path.empty()) waiting = &it->second;
+    if (!node && !waiting) {
       // Hidden by an upper layer: no bytes needed unless a hardlink asks.
-      hidden_[e.path] = Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false};
+      remember_hidden(e.path, Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}});
       return {};
     }
     auto content = std::make_shared<FileContent>();
     content->size = e.size;
-    content->ino = node->ino;
-    fill(node, e);
-    node->content = content;
+    if (node) {
+      content->ino = node->ino;
+      fill(node, e);
+      node->content = content;
+    } else {
+      content->ino = hidden_ino_++;
+      remember_hidden(e.path, Hidden{content, e.size, member_, e.mode, e.mtime_ns, true, NodeKind::kRegular, {}});
+    }
     const std::string& path = e.path;
+    const bool visible = node != nullptr;
     bool complete = ENVLOCK_TRY(stream(path, data, *content, [&](std::string_view head) {
-      return wanted_content(path, head);
+      Want w = visible ? wanted_content(path, head) : Want::kNothing;
+      if (waiting) w = stronger(w, waiting->wants_whole ? Want::kWhole : wanted_content(waiting->want_path, head));
+      return w;
     }, true));
-    if (!complete) add_refetch(content, path, member_ + 1, path);
+    if (!complete) {
+      if (visible) add_refetch(content, path, member_ + 1, path);
+      if (waiting) add_refetch(content, path, member_ + 1, waiting->want_path);
+    }
     return {};
   }
 
-  void on_hardlink(const LayerEntry& e) {
-    TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
-    // The target as extraction would find it: this layer's node at that path,
-    // or a member of this layer an upper layer hides.
-    Hidden target;
-    TreeNode* t = tree_->find_exact(e.link);
-    if (t && t->layer == tree_->layer() && t->kind == NodeKind::kRegular && t->content) {
-      target = Hidden{t->content, t->content->size, member_, t->mode, t->mtime_ns, true};
-    } else if (auto it = hidden_.find(e.link); it != hidden_.end()) {
-      if (!it->second.content) {
-        it->second.content = std::make_shared<FileContent>();
-        it->second.content->size = it->second.size;
-        it->second.content->ino = hidden_ino_++;
-      }
-      target = it->second;
-    } else {
-      if (node) {
-        notes_.push_back(e.path + ": hardlink to " + e.link + ", which no earlier member of its layer has");
-        node->content = std::make_shared<FileContent>();
-        node->content->ino = node->ino;
-      }
-      return;
-    }
+  Result<void> on_hardlink(const LayerEntry& e) {
+    Hidden target = ENVLOCK_TRY(link_target(e));
+    TreeNode* node = tree_->place(e.path, target.kind);
     if (!node) {
-      hidden_[e.path] = target;  // a later hardlink to this path means the same bytes
-      return;
+      remember_hidden(e.path, target);  // a later hardlink to this path means the same file
+      return {};
     }
-    node->content = target.content;
     node->mode = target.mode;
     node->mtime_ns = target.mtime_ns;
+    node->link = target.link;
+    if (target.kind != NodeKind::kRegular) return {};
+    node->content = target.content;
+    if (auto p = placeholders_.find(target.content.get()); p != placeholders_.end()) {
+      add_holder(*p->second, {tree_->layer(), e.path, target.content.get()});
+      return {};
+    }
     links_.push_back({e.path, e.link, member_, target.content, target.streamed});
+    scratch_bytes_ += e.path.size() + e.link.size();
+    // Upper hardlinks waiting for this path read these bytes too.
+    if (auto it = pending_.find(e.path); it != pending_.end() && !it->second.want_path.empty())
+      links_.push_back({it->second.want_path, e.link, member_, target.content, target.streamed});
+    return {};
+  }
+
+  // What a hardlink of the current layer names, as extraction of the layers
+  // in order would find it: an earlier member of this layer (an upper layer
+  // may hide it), else whatever the layers below have there (then the link
+  // waits for them).
+  Result<Hidden> link_target(const LayerEntry& e) {
+    const std::string& path = e.link;
+    TreeNode* t = tree_->find_exact(path);
+    if (t && t->layer == tree_->layer() && t->kind != NodeKind::kAbsent) {
+      if (t->kind == NodeKind::kDirectory) return fail(layer_ + ": hardlink " + e.path + " to the directory " + path);
+      const bool streamed = t->content && !placeholders_.count(t->content.get());
+      if (t->kind != NodeKind::kRegular || t->content)
+        return Hidden{t->content, t->content ? t->content->size : 0, member_, t->mode, t->mtime_ns, streamed, t->kind,
+                      t->link};
+    }
+    if (auto it = hidden_.find(path); it != hidden_.end()) {
+      Hidden& h = it->second;
+      if (h.kind == NodeKind::kRegular && !h.content) {
+        h.content = std::make_shared<FileContent>();
+        h.content->size = h.size;
+        h.content->ino = hidden_ino_++;
+      }
+      return h;
+    }
+    if (hidden_by_this_layer(path))
+      return fail(layer_ + ": hardlink " + e.path + " to " + path +
+                  ", which this layer removes from the layers below (a container runtime refuses to unpack it)");
+    PendingLink& wait = pending_link(path, e);
+    return Hidden{wait.placeholder, 0, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}};
+  }
+
+  // Whether this layer's members so far leave nothing at `path` from the
+  // layers below: a whiteout or opaque marker (they apply before the layer's
+  // entries), or an earlier non-directory at a parent.
+  bool hidden_by_this_layer(std::string_view path) const {
+    if (layer_whiteouts_.contains(path)) return true;
+    bool hidden = false;
+    const TreeNode* node = &tree_->root();
+    for_each_ancestor(path, [&](std::string_view a, std::uint64_t h) {
+      if (hidden) return;
+      if (a != "/") {
+        node = node ? node->child(base_name(a)) : nullptr;
+        if (node && node->layer == tree_->layer() && node->kind != NodeKind::kDirectory &&
+            node->kind != NodeKind::kAbsent)
+          hidden = true;
+        if (hidden_hashes_.count(h) && hidden_.count(std::string(a))) hidden = true;
+        if (layer_whiteouts_.contains(a, h)) hidden = true;
+      }
+      if (layer_opaques_.contains(a, h)) hidden = true;
+    });
+    return hidden;
+  }
+
+  PendingLink& pending_link(const std::string& target, const LayerEntry& e) {
+    auto [it, fresh] = pending_.try_emplace(target);
+    PendingTarget& t = it->second;
+    if (fresh) {
+      pending_bytes_ += target.size();
+      for_each_ancestor(target, [&](std::string_view, std::uint64_t h) {
+        if (pending_ancestors_[h]++ == 0) pending_bytes_ += 48;
+      });
+    }
+    if (!t.links.empty() && t.links.back()->layer == tree_->layer()) return *t.links.back();
+    auto link = std::make_unique<PendingLink>();
+    link->owner = &t;
+    link->layer = tree_->layer();
+    link->where = layer_ + ": hardlink " + e.path + " to " + target;
+    link->placeholder = std::make_shared<FileContent>();
+    link->placeholder->ino = hidden_ino_++;
+    pending_bytes_ += link->where.size() + sizeof(PendingLink) + sizeof(FileContent);
+    placeholders_[link->placeholder.get()] = link.get();
+    t.links.push_back(std::move(link));
+    return *t.links.back();
+  }
+
+  void add_holder(PendingLink& link, PendingLink::Holder h) {
+    pending_bytes_ += h.path.size() + sizeof(h);
+    PendingTarget& t = *link.owner;
+    const bool whole = wanted_content(h.path, "") == Want::kWhole;
+    if (t.want_path.empty() || (whole && !t.wants_whole)) t.want_path = h.path;
+    t.wants_whole = t.wants_whole || whole;
+    link.holders.push_back(std::move(h));
+  }
+
+  // Records what a member of this layer may decide for a waiting hardlink:
+  // a member at its target, or a whiteout, opaque marker or non-directory
+  // above it. settle_pending() reads the layer's final state afterwards.
+  void note_pending(const LayerEntry& e) {
+    const std::string& p = e.path;
+    const bool above = pending_ancestors_.count(path_hash(p)) > 0;
+    switch (e.type) {
+      case LayerEntryType::kWhiteout:
+        if (above || pending_.count(p)) add_hide(p, e.type);
+        return;
+      case LayerEntryType::kOpaque:
+        if (above) add_hide(p, e.type);
+        return;
+      default:
+        if (pending_.count(p) && touched_.insert_or_assign(p, e.type == LayerEntryType::kDirectory).second)
+          scratch_bytes_ += p.size();
+        if (above && e.type != LayerEntryType::kDirectory) add_hide(p, LayerEntryType::kRegular);
+    }
+  }
+
+  void add_hide(const std::string& path, LayerEntryType type) {
+    if (hides_.emplace(path, type).second) scratch_bytes_ += path.size();
+  }
+
+  // Whether the final state of this layer has a non-directory at `path`.
+  bool non_directory_here(std::string_view path) const {
+    TreeNode* n = tree_->find_exact(path);
+    if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent)
+      return n->kind != NodeKind::kDirectory;
+    return hidden_.count(std::string(path)) > 0;
+  }
+
+  // At the end of layer `m`: hardlinks of the layers above it whose target
+  // this layer has get it; those it removes from below fail.
+  Result<void> settle_pending(int m) {
+    if (pending_.empty()) return {};
+    // A non-directory at a parent: the target is gone from this layer and below.
+    for (const auto& [prefix, type] : hides_) {
+      if (type != LayerEntryType::kRegular || !non_directory_here(prefix)) continue;
+      if (PendingLink* l = first_waiting_under(prefix, false, m - 1)) return dangling(*l);
+    }
+    for (const auto& [path, was_dir] : touched_) {
+      auto it = pending_.find(path);
+      if (it == pending_.end()) continue;
+      if (was_dir) {
+        for (const auto& l : it->second.links)
+          if (l->layer < m) return fail(l->where + ": a directory in a layer below");
+        continue;
+      }
+      if (auto state = member_state(path)) ENVLOCK_TRY(resolve(it, m, *state));
+    }
+    // Whiteouts and opaque markers hide the layers below, also from a hardlink of this layer.
+    for (const auto& [prefix, type] : hides_) {
+      if (type == LayerEntryType::kRegular) continue;
+      if (PendingLink* l = first_waiting_under(prefix, type == LayerEntryType::kWhiteout, m))
+        return dangling(*l);
+    }
+    return {};
+  }
+
+  // A link of layer `max_layer` or above waiting for `prefix` (when
+  // `inclusive`) or a path under it.
+  PendingLink* first_waiting_under(const std::string& prefix, bool inclusive, int max_layer) {
+    auto check = [&](PendingTarget& t) -> PendingLink* {
+      for (auto& l : t.links)
+        if (l->layer <= max_layer) return l.get();
+      return nullptr;
+    };
+    if (inclusive) {
+      if (auto it = pending_.find(prefix); it != pending_.end())
+        if (PendingLink* l = check(it->second)) return l;
+    }
+    const std::string under = prefix == "/" ? "/" : prefix + "/";
+    for (auto it = pending_.lower_bound(under); it != pending_.end() && it->first.starts_with(under); ++it)
+      if (PendingLink* l = check(it->second)) return l;
+    return nullptr;
+  }
+
+  // The last member of this layer at `path`, if it is not a directory.
+  std::optional<Hidden> member_state(const std::string& path) const {
+    TreeNode* n = tree_->find_exact(path);
+    if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent) {
+      if (n->kind == NodeKind::kDirectory) return std::nullopt;
+      return Hidden{n->content, 0, 0, n->mode, n->mtime_ns, true, n->kind, n->link};
+    }
+    if (auto it = hidden_.find(path); it != hidden_.end()) return it->second;
+    return std::nullopt;
+  }
+
+  // Gives the links of layers above `m` waiting for this target what layer `m` has there.
+  Result<void> resolve(std::map<std::string, PendingTarget, std::less<>>::iterator it, int m, const Hidden& found) {
+    auto& links = it->second.links;
+    PendingLink* next = found.kind == NodeKind::kRegular && found.content ? placeholder_of(found.content.get())
+                                                                          : nullptr;
+    for (auto l = links.begin(); l != links.end();) {
+      PendingLink& link = **l;
+      if (link.layer >= m) {
+        ++l;
+        continue;
+      }
+      if (next) {
+        // The target is itself a hardlink waiting for a lower layer: so are
+        // these (the smaller list moves, so a chain of links stays linear).
+        if (next->holders.size() < link.holders.size()) std::swap(next->holders, link.holders);
+        PendingTarget& to = *next->owner;
+        if (it->second.wants_whole && !to.wants_whole) to.want_path = it->second.want_path;
+        if (to.want_path.empty()) to.want_path = it->second.want_path;
+        to.wants_whole = to.wants_whole || it->second.wants_whole;
+        for (auto& h : link.holders) add_holder(*next, std::move(h));
+      } else {
+        for (const auto& h : link.holders) {
+          TreeNode* n = tree_->find_exact(h.path);
+          if (!n || n->layer != h.layer || n->content.get() != h.holds) continue;
+          n->mode = found.mode;
+          n->mtime_ns = found.mtime_ns;
+          n->kind = found.kind;
+          n->link = found.link;
+          n->content = found.kind == NodeKind::kRegular ? found.content : nullptr;
+          if (!n->content && n->kind == NodeKind::kRegular) n->content = std::make_shared<FileContent>();
+        }
+      }
+      placeholders_.erase(link.placeholder.get());
+      l = links.erase(l);
+    }
+    if (links.empty()) forget_target(it);
+    return {};
+  }
+
+  PendingLink* placeholder_of(const FileContent* c) const {
+    auto it = placeholders_.find(c);
+    return it == placeholders_.end() ? nullptr : it->second;
+  }
+
+  void forget_target(std::map<std::string, PendingTarget, std::less<>>::iterator it) {
+    for_each_ancestor(it->first, [&](std::string_view, std::uint64_t h) {
+      auto a = pending_ancestors_.find(h);
+      if (a != pending_ancestors_.end() && --a->second == 0) pending_ancestors_.erase(a);
+    });
+    pending_.erase(it);
+  }
+
+  tl::unexpected<Error> dangling(const PendingLink& l) const {
+    return fail(l.where + ": no such file in its layer or below (a container runtime refuses to unpack it)");
   }
 
   // Decides, per hardlink, whether the bytes taken for its target also serve it.
@@ -251,7 +615,7 @@ class Loader {
       }
       return {};
     };
-    LayerOutcome outcome = read_layer(range_source(range), layer_name(blob), limits_, handler);
+    LayerOutcome outcome = read_layer(range_source(range), layer_name(blob), limits_.layer, handler, &budget_);
     return verify(blob, outcome);
   }
 
@@ -321,7 +685,8 @@ class Loader {
 
   const LocatedImage& image_;
   const ImageOptions& opts_;
-  const LayerLimits& limits_;
+  const ImageLimits& limits_;
+  DecompressionBudget budget_;
   std::unique_ptr<LayerTree> tree_;
   std::vector<std::string> notes_;
   lockfile::Sha256 hasher_;
@@ -330,15 +695,29 @@ class Loader {
   // Inodes for files no path shows (hidden hardlink targets), apart from the tree's.
   std::uint64_t hidden_ino_ = 1ull << 62;
   std::uint64_t member_ = 0;  ///< index of the current member in its layer
+  std::string layer_;          ///< the current layer, for messages
   std::unordered_map<std::string, Hidden> hidden_;
+  std::unordered_set<std::uint64_t> hidden_hashes_;  ///< path_hash of hidden_'s keys
   std::vector<Link> links_;
   std::vector<Refetch> refetch_;
+  PathSet layer_whiteouts_;  ///< paths this layer's whiteouts remove
+  PathSet layer_opaques_;    ///< directories this layer's opaque markers empty
+  /// Bytes of paths the current layer's bookkeeping above holds (bounded with the tree's names).
+  std::uint64_t scratch_bytes_ = 0;
+  // Hardlinks waiting for a lower layer, by target path (sorted: a whiteout finds those under it).
+  std::map<std::string, PendingTarget, std::less<>> pending_;
+  std::unordered_map<std::uint64_t, std::uint64_t> pending_ancestors_;  ///< path_hash of their parents -> count
+  std::unordered_map<const FileContent*, PendingLink*> placeholders_;
+  std::uint64_t pending_bytes_ = 0;
+  // What the current layer did at or above waiting targets.
+  std::unordered_map<std::string, bool> touched_;  ///< a member at a target -> the last was a directory
+  std::set<std::pair<std::string, LayerEntryType>> hides_;  ///< kRegular: any non-directory
 };
 
 }  // namespace
 
 Result<LoadedLayers> load_layers(const LocatedImage& image, const ImageOptions& opts,
-                                 const LayerLimits& limits) {
+                                 const ImageLimits& limits) {
   Loader loader(image, opts, limits);
   return loader.run();
 }

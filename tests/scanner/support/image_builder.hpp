@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lockfile/sha256.hpp"
+#include "support/process.hpp"  // TempDir, write_file, read_file
 
 namespace envlock::testing {
 
@@ -90,33 +91,6 @@ inline std::string make_tar(const std::vector<Member>& members, Compression c = 
   archive_write_close(a);
   archive_write_free(a);
   return out;
-}
-
-/// A temporary directory removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "envlock-image-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-inline void write_file(const std::string& path, const std::string& bytes) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 struct Layer {
