@@ -159,7 +159,7 @@ class Loader {
       read.emplace(blob.member, std::move(digests));
     }
     if (!pending_.empty()) return dangling(*pending_.begin()->second.links.front());
-    return LoadedLayers{std::move(tree_), std::move(notes_), kept_total_, rereads_};
+    return LoadedLayers{std::move(tree_), std::move(notes_), kept_total_, rereads_, budget_.used};
   }
 
  private:

@@ -53,6 +53,7 @@ struct LoadedLayers {
   std::vector<std::string> notes;  ///< oddities that did not stop the scan
   std::uint64_t kept_bytes = 0;    ///< file content retained in memory
   std::uint64_t rereads = 0;       ///< layers read a second time
+  std::uint64_t uncompressed_bytes = 0;  ///< tar bytes of every layer read, rereads included
 };
 
 /// Errors: kIntegrity when a blob or its uncompressed tar does not match the

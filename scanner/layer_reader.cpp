@@ -305,10 +305,14 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
       // Unread content: libarchive skips it on the next header.
     }
   }
+  // A limit reached while the handler read content surfaces as its read error: name the limit.
+  const bool limit_stopped_entries = p.too_big != Overrun::kNone;
   bool stream_complete = drain(p, outer_ok);
-  if (p.source_error) outcome.error = p.source_error;
   const bool too_big = p.too_big != Overrun::kNone;
-  if (too_big && !outcome.error) outcome.error = layer_error(name, too_big_message(p));
+  if (p.source_error)
+    outcome.error = p.source_error;
+  else if (too_big && (limit_stopped_entries || !outcome.error))
+    outcome.error = layer_error(name, too_big_message(p));
   if (!stream_complete && !outcome.error)
     outcome.error = layer_error(name, "cannot decompress: " + la.message(outer.get()));
   outcome.digests.blob_sha256 = p.blob_hash.hex_final();
