@@ -171,6 +171,7 @@ class Loader {
     tree_->begin_layer(index);
     hidden_.clear();
     hidden_hashes_.clear();
+    hidden_hashed_ = false;
     refetch_.clear();
     links_.clear();
     touched_.clear();
@@ -262,8 +263,8 @@ class Loader {
   }
 
   void remember_hidden(const std::string& path, Hidden h) {
-    scratch_bytes_ += path.size() + h.link.size() + sizeof(Hidden);
-    hidden_hashes_.insert(path_hash(path));
+    scratch_bytes_ += path.size() + h.link.size();
+    if (hidden_hashed_) hidden_hashes_.insert(path_hash(path));
     hidden_[path] = std::move(h);
   }
 
@@ -358,8 +359,13 @@ class Loader {
   // Whether this layer's members so far leave nothing at `path` from the
   // layers below: a whiteout or opaque marker (they apply before the layer's
   // entries), or an earlier non-directory at a parent.
-  bool hidden_by_this_layer(std::string_view path) const {
+  bool hidden_by_this_layer(std::string_view path) {
     if (layer_whiteouts_.contains(path)) return true;
+    if (!hidden_hashed_) {
+      // Only a layer with a hardlink to a lower layer pays for hashing its hidden members.
+      for (const auto& [p, h] : hidden_) hidden_hashes_.insert(path_hash(p));
+      hidden_hashed_ = true;
+    }
     bool hidden = false;
     const TreeNode* node = &tree_->root();
     for_each_ancestor(path, [&](std::string_view a, std::uint64_t h) {
@@ -697,7 +703,8 @@ class Loader {
   std::uint64_t member_ = 0;  ///< index of the current member in its layer
   std::string layer_;          ///< the current layer, for messages
   std::unordered_map<std::string, Hidden> hidden_;
-  std::unordered_set<std::uint64_t> hidden_hashes_;  ///< path_hash of hidden_'s keys
+  std::unordered_set<std::uint64_t> hidden_hashes_;  ///< path_hash of hidden_'s keys, once hidden_hashed_
+  bool hidden_hashed_ = false;
   std::vector<Link> links_;
   std::vector<Refetch> refetch_;
   PathSet layer_whiteouts_;  ///< paths this layer's whiteouts remove
