@@ -304,6 +304,14 @@ class Loader {
 
   Result<void> on_hardlink(const LayerEntry& e) {
     Hidden target = ENVLOCK_TRY(link_target(e));
+    PendingLink* waits = target.kind == NodeKind::kRegular ? placeholder_of(target.content.get()) : nullptr;
+    // Upper hardlinks waiting for this path read these bytes too, visible here or not.
+    if (target.kind == NodeKind::kRegular && !waits) {
+      if (auto it = pending_.find(e.path); it != pending_.end() && !it->second.want_path.empty()) {
+        links_.push_back({it->second.want_path, e.link, member_, target.content, target.streamed});
+        scratch_bytes_ += it->second.want_path.size() + e.link.size();
+      }
+    }
     TreeNode* node = tree_->place(e.path, target.kind);
     if (!node) {
       remember_hidden(e.path, target);  // a later hardlink to this path means the same file
@@ -314,15 +322,12 @@ class Loader {
     node->link = target.link;
     if (target.kind != NodeKind::kRegular) return {};
     node->content = target.content;
-    if (auto p = placeholders_.find(target.content.get()); p != placeholders_.end()) {
-      add_holder(*p->second, {tree_->layer(), e.path, target.content.get()});
+    if (waits) {
+      add_holder(*waits, {tree_->layer(), e.path, target.content.get()});
       return {};
     }
     links_.push_back({e.path, e.link, member_, target.content, target.streamed});
     scratch_bytes_ += e.path.size() + e.link.size();
-    // Upper hardlinks waiting for this path read these bytes too.
-    if (auto it = pending_.find(e.path); it != pending_.end() && !it->second.want_path.empty())
-      links_.push_back({it->second.want_path, e.link, member_, target.content, target.streamed});
     return {};
   }
 
@@ -332,6 +337,11 @@ class Loader {
   // waits for them).
   Result<Hidden> link_target(const LayerEntry& e) {
     const std::string& path = e.link;
+    // Extraction removes what is at the link's path first, so a link to
+    // itself or to something under it names what is gone.
+    if (path == e.path || (path.size() > e.path.size() && path.starts_with(e.path) && path[e.path.size()] == '/'))
+      return fail(layer_ + ": hardlink " + e.path + " to " + path + ": replacing " + e.path +
+                  " removes the target (a container runtime refuses to unpack it)");
     TreeNode* t = tree_->find_exact(path);
     if (t && t->layer == tree_->layer() && t->kind != NodeKind::kAbsent) {
       if (t->kind == NodeKind::kDirectory) return fail(layer_ + ": hardlink " + e.path + " to the directory " + path);

@@ -223,6 +223,16 @@ TEST_F(ImageFs, HardlinkKeepsWhatItsTargetHadWhenItsLayerWasApplied) {
   EXPECT_NE(fs.stat("/link-a")->ino, fs.stat("/a")->ino);
 }
 
+TEST_F(ImageFs, HardlinkToALowerHardlinkThatAnUpperLayerHides) {
+  // The upper layer hides both the lower link and its target: their bytes are fetched for /c.
+  const auto& fs = open({
+      {{file("c/b", "z"), hardlink("a/a", "c/b")}},
+      {{hardlink("c", "a/a"), file("a", "now a file")}},
+  });
+  EXPECT_EQ(*fs.sha256("/c"), lockfile::sha256_hex("z"));
+  EXPECT_EQ(fs.stat("/c")->size, 1u);
+}
+
 TEST_F(ImageFs, HardlinkToALowerSymlinkOrDeviceIsOneToo) {
   const auto& fs = open({
       {{symlink("lib", "usr/lib"), device("dev/null")}},
@@ -265,6 +275,21 @@ TEST_F(ImageFs, HardlinkToALowerFileThatALayerBetweenRemovesIsAnError) {
   EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[1].substr(7) +
                                      ": hardlink /x to /a: no such file in its layer or below "
                                      "(a container runtime refuses to unpack it)");
+}
+
+TEST_F(ImageFs, HardlinkToItselfOrBelowItselfIsAnError) {
+  // Extraction removes the link's path before linking: the target is gone.
+  ImageSpec spec;
+  spec.layers = {{{file("x", "1")}}, {{hardlink("x", "x")}}};
+  built_ = write_oci_layout(layout_, spec);
+  auto img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[1].substr(7) +
+                                     ": hardlink /x to /x: replacing /x removes the target "
+                                     "(a container runtime refuses to unpack it)");
+  spec.layers = {{{file("c/c", "1"), hardlink("c", "c/c")}}};
+  write_oci_layout(layout_, spec);
+  EXPECT_FALSE(open_image(layout_, {}));
 }
 
 TEST_F(ImageFs, HardlinkToADirectoryIsAnError) {
