@@ -9,6 +9,7 @@
 
 #include "lockfile/sha256.hpp"
 #include "scanner/elf_keeper.hpp"
+#include "scanner/pending_links.hpp"
 #include "scanner/wanted_files.hpp"
 
 namespace envlock::scanner {
@@ -32,28 +33,6 @@ std::string_view head_of(const FileContent& c) {
 }
 
 Want stronger(Want a, Want b) { return rank(a) >= rank(b) ? a : b; }
-
-constexpr std::uint64_t kFnvBasis = 14695981039346656037ull;
-
-std::uint64_t path_hash(std::string_view s) {
-  std::uint64_t h = kFnvBasis;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-// Calls f(prefix, path_hash(prefix)) for "/" and every other proper ancestor
-// of a normalized path ("/a/b/c": "/", "/a", "/a/b"), hashing it once: with
-// 4096-byte names a path has ~2000 ancestors, and their sets are looked up by
-// hash first so that this stays linear in the path's length.
-template <class F>
-void for_each_ancestor(std::string_view path, F&& f) {
-  f(std::string_view("/"), path_hash("/"));
-  std::uint64_t h = kFnvBasis;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '/' && i > 0) f(path.substr(0, i), h);
-    h = (h ^ static_cast<unsigned char>(path[i])) * 1099511628211ull;
-  }
-}
 
 // A set of paths, found by hash first.
 class PathSet {
@@ -90,31 +69,6 @@ struct Hidden {
   std::string link;  ///< a symlink's target
 };
 
-struct PendingTarget;
-
-// A hardlink to a path its own layer does not have: it waits for the layers
-// below. One per (target, layer); the link's nodes hold `placeholder` until
-// the target is found, then its content (or become a symlink or device).
-struct PendingLink {
-  struct Holder {
-    int layer = 0;
-    std::string path;
-    const FileContent* holds = nullptr;  ///< the placeholder it was given
-  };
-  PendingTarget* owner = nullptr;  ///< what it waits for (map nodes do not move)
-  int layer = 0;
-  std::string where;  ///< "<image>: layer <member>: hardlink P to T"
-  std::shared_ptr<FileContent> placeholder;
-  std::vector<Holder> holders;  ///< visible nodes holding a placeholder that resolves here
-};
-
-// Everything waiting for one target path.
-struct PendingTarget {
-  std::vector<std::unique_ptr<PendingLink>> links;
-  bool wants_whole = false;  ///< a holder's path is one wanted_files.hpp keeps whole
-  std::string want_path;     ///< a holder's path, the whole-wanted one when there is one
-};
-
 // A hardlink whose target is known; checked once the layer is read.
 struct Link {
   std::string path;
@@ -135,10 +89,10 @@ struct Refetch {
 
 using WantFn = std::function<Want(std::string_view first_bytes)>;
 
-class Loader {
+class Loader final : public LayerState {
  public:
   Loader(const LocatedImage& image, const ImageOptions& opts, const ImageLimits& limits)
-      : image_(image), opts_(opts), limits_(limits), tree_(std::make_unique<LayerTree>()) {
+      : image_(image), opts_(opts), limits_(limits), tree_(std::make_unique<LayerTree>()), pending_(*tree_) {
     budget_.limit = limits.max_total_uncompressed_bytes;
   }
 
@@ -158,7 +112,7 @@ class Loader {
       LayerDigests digests = ENVLOCK_TRY(load_layer(i, blob));
       read.emplace(blob.member, std::move(digests));
     }
-    if (!pending_.empty()) return dangling(*pending_.begin()->second.links.front());
+    ENVLOCK_TRY(pending_.finish());
     return LoadedLayers{std::move(tree_), std::move(notes_), kept_total_, rereads_, budget_.used};
   }
 
@@ -174,8 +128,7 @@ class Loader {
     hidden_hashed_ = false;
     refetch_.clear();
     links_.clear();
-    touched_.clear();
-    hides_.clear();
+    pending_.begin_layer();
     layer_whiteouts_.clear();
     layer_opaques_.clear();
     scratch_bytes_ = 0;
@@ -187,7 +140,7 @@ class Loader {
     ENVLOCK_TRY(verify(blob, outcome));
     ENVLOCK_TRY(resolve_links());
     if (!refetch_.empty()) ENVLOCK_TRY(reread(blob, range));
-    ENVLOCK_TRY(settle_pending(index));
+    ENVLOCK_TRY(pending_.settle(*this));
     hidden_.clear();
     links_.clear();
     return outcome.digests;
@@ -214,7 +167,7 @@ class Loader {
     if (tree_->node_count() > limits_.max_tree_nodes)
       return fail(image_.store.path() + ": more than " + std::to_string(limits_.max_tree_nodes) +
                   " files and directories in the image");
-    if (tree_->name_bytes() + scratch_bytes_ + pending_bytes_ > limits_.max_name_bytes)
+    if (tree_->name_bytes() + scratch_bytes_ + pending_.bytes() > limits_.max_name_bytes)
       return fail(image_.store.path() + ": the names of the files and directories in the image take more than " +
                   std::to_string(limits_.max_name_bytes) + " bytes");
     return {};
@@ -223,7 +176,7 @@ class Loader {
   Result<void> on_entry(const LayerEntry& e, EntryData& data) {
     ++member_;
     ENVLOCK_TRY(check_size());
-    if (!pending_.empty()) note_pending(e);
+    pending_.note(e);
     switch (e.type) {
       case LayerEntryType::kWhiteout:
         tree_->whiteout(e.path);
@@ -271,8 +224,7 @@ class Loader {
   Result<void> on_regular(const LayerEntry& e, EntryData& data) {
     TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
     // Hardlinks of upper layers may wait for this path (the last member of that name decides).
-    const PendingTarget* waiting = nullptr;
-    if (auto it = pending_.find(e.path); it != pending_.end() && !it->second.want_path.empty()) waiting = &it->second;
+    const PendingLinks::Waiting* waiting = pending_.waiting_for(e.path);
     if (!node && !waiting) {
       // Hidden by an upper layer: no bytes needed unless a hardlink asks.
       remember_hidden(e.path, Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}});
@@ -304,12 +256,12 @@ class Loader {
 
   Result<void> on_hardlink(const LayerEntry& e) {
     Hidden target = ENVLOCK_TRY(link_target(e));
-    PendingLink* waits = target.kind == NodeKind::kRegular ? placeholder_of(target.content.get()) : nullptr;
+    const bool waits = target.kind == NodeKind::kRegular && pending_.is_placeholder(target.content.get());
     // Upper hardlinks waiting for this path read these bytes too, visible here or not.
     if (target.kind == NodeKind::kRegular && !waits) {
-      if (auto it = pending_.find(e.path); it != pending_.end() && !it->second.want_path.empty()) {
-        links_.push_back({it->second.want_path, e.link, member_, target.content, target.streamed});
-        scratch_bytes_ += it->second.want_path.size() + e.link.size();
+      if (const auto* w = pending_.waiting_for(e.path)) {
+        links_.push_back({w->want_path, e.link, member_, target.content, target.streamed});
+        scratch_bytes_ += w->want_path.size() + e.link.size();
       }
     }
     TreeNode* node = tree_->place(e.path, target.kind);
@@ -323,7 +275,7 @@ class Loader {
     if (target.kind != NodeKind::kRegular) return {};
     node->content = target.content;
     if (waits) {
-      add_holder(*waits, {tree_->layer(), e.path, target.content.get()});
+      pending_.hold(target.content.get(), e.path);
       return {};
     }
     links_.push_back({e.path, e.link, member_, target.content, target.streamed});
@@ -345,7 +297,7 @@ class Loader {
     TreeNode* t = tree_->find_exact(path);
     if (t && t->layer == tree_->layer() && t->kind != NodeKind::kAbsent) {
       if (t->kind == NodeKind::kDirectory) return fail(layer_ + ": hardlink " + e.path + " to the directory " + path);
-      const bool streamed = t->content && !placeholders_.count(t->content.get());
+      const bool streamed = t->content && !pending_.is_placeholder(t->content.get());
       if (t->kind != NodeKind::kRegular || t->content)
         return Hidden{t->content, t->content ? t->content->size : 0, member_, t->mode, t->mtime_ns, streamed, t->kind,
                       t->link};
@@ -362,8 +314,8 @@ class Loader {
     if (hidden_by_this_layer(path))
       return fail(layer_ + ": hardlink " + e.path + " to " + path +
                   ", which this layer removes from the layers below (a container runtime refuses to unpack it)");
-    PendingLink& wait = pending_link(path, e);
-    return Hidden{wait.placeholder, 0, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}};
+    auto placeholder = pending_.wait(path, layer_ + ": hardlink " + e.path + " to " + path, hidden_ino_++);
+    return Hidden{placeholder, 0, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}};
   }
 
   // Whether this layer's members so far leave nothing at `path` from the
@@ -393,180 +345,25 @@ class Loader {
     return hidden;
   }
 
-  PendingLink& pending_link(const std::string& target, const LayerEntry& e) {
-    auto [it, fresh] = pending_.try_emplace(target);
-    PendingTarget& t = it->second;
-    if (fresh) {
-      pending_bytes_ += target.size();
-      for_each_ancestor(target, [&](std::string_view, std::uint64_t h) {
-        if (pending_ancestors_[h]++ == 0) pending_bytes_ += 48;
-      });
-    }
-    if (!t.links.empty() && t.links.back()->layer == tree_->layer()) return *t.links.back();
-    auto link = std::make_unique<PendingLink>();
-    link->owner = &t;
-    link->layer = tree_->layer();
-    link->where = layer_ + ": hardlink " + e.path + " to " + target;
-    link->placeholder = std::make_shared<FileContent>();
-    link->placeholder->ino = hidden_ino_++;
-    pending_bytes_ += link->where.size() + sizeof(PendingLink) + sizeof(FileContent);
-    placeholders_[link->placeholder.get()] = link.get();
-    t.links.push_back(std::move(link));
-    return *t.links.back();
-  }
-
-  void add_holder(PendingLink& link, PendingLink::Holder h) {
-    pending_bytes_ += h.path.size() + sizeof(h);
-    PendingTarget& t = *link.owner;
-    const bool whole = wanted_content(h.path, "") == Want::kWhole;
-    if (t.want_path.empty() || (whole && !t.wants_whole)) t.want_path = h.path;
-    t.wants_whole = t.wants_whole || whole;
-    link.holders.push_back(std::move(h));
-  }
-
-  // Records what a member of this layer may decide for a waiting hardlink:
-  // a member at its target, or a whiteout, opaque marker or non-directory
-  // above it. settle_pending() reads the layer's final state afterwards.
-  void note_pending(const LayerEntry& e) {
-    const std::string& p = e.path;
-    const bool above = pending_ancestors_.count(path_hash(p)) > 0;
-    switch (e.type) {
-      case LayerEntryType::kWhiteout:
-        if (above || pending_.count(p)) add_hide(p, e.type);
-        return;
-      case LayerEntryType::kOpaque:
-        if (above) add_hide(p, e.type);
-        return;
-      default:
-        if (pending_.count(p) && touched_.insert_or_assign(p, e.type == LayerEntryType::kDirectory).second)
-          scratch_bytes_ += p.size();
-        if (above && e.type != LayerEntryType::kDirectory) add_hide(p, LayerEntryType::kRegular);
-    }
-  }
-
-  void add_hide(const std::string& path, LayerEntryType type) {
-    if (hides_.emplace(path, type).second) scratch_bytes_ += path.size();
-  }
-
-  // Whether the final state of this layer has a non-directory at `path`.
-  bool non_directory_here(std::string_view path) const {
-    TreeNode* n = tree_->find_exact(path);
-    if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent)
-      return n->kind != NodeKind::kDirectory;
-    return hidden_.count(std::string(path)) > 0;
-  }
-
-  // At the end of layer `m`: hardlinks of the layers above it whose target
-  // this layer has get it; those it removes from below fail.
-  Result<void> settle_pending(int m) {
-    if (pending_.empty()) return {};
-    // A non-directory at a parent: the target is gone from this layer and below.
-    for (const auto& [prefix, type] : hides_) {
-      if (type != LayerEntryType::kRegular || !non_directory_here(prefix)) continue;
-      if (PendingLink* l = first_waiting_under(prefix, false, m - 1)) return dangling(*l);
-    }
-    for (const auto& [path, was_dir] : touched_) {
-      auto it = pending_.find(path);
-      if (it == pending_.end()) continue;
-      if (was_dir) {
-        for (const auto& l : it->second.links)
-          if (l->layer < m) return fail(l->where + ": a directory in a layer below");
-        continue;
-      }
-      if (auto state = member_state(path)) ENVLOCK_TRY(resolve(it, m, *state));
-    }
-    // Whiteouts and opaque markers hide the layers below, also from a hardlink of this layer.
-    for (const auto& [prefix, type] : hides_) {
-      if (type == LayerEntryType::kRegular) continue;
-      if (PendingLink* l = first_waiting_under(prefix, type == LayerEntryType::kWhiteout, m))
-        return dangling(*l);
-    }
-    return {};
-  }
-
-  // A link of layer `max_layer` or above waiting for `prefix` (when
-  // `inclusive`) or a path under it.
-  PendingLink* first_waiting_under(const std::string& prefix, bool inclusive, int max_layer) {
-    auto check = [&](PendingTarget& t) -> PendingLink* {
-      for (auto& l : t.links)
-        if (l->layer <= max_layer) return l.get();
-      return nullptr;
-    };
-    if (inclusive) {
-      if (auto it = pending_.find(prefix); it != pending_.end())
-        if (PendingLink* l = check(it->second)) return l;
-    }
-    const std::string under = prefix == "/" ? "/" : prefix + "/";
-    for (auto it = pending_.lower_bound(under); it != pending_.end() && it->first.starts_with(under); ++it)
-      if (PendingLink* l = check(it->second)) return l;
-    return nullptr;
-  }
-
-  // The last member of this layer at `path`, if it is not a directory.
-  std::optional<Hidden> member_state(const std::string& path) const {
+  // LayerState: the current layer's last member at a path, from the tree or
+  // (hidden by an upper layer) from what was kept of it.
+  std::optional<LinkedFile> member(const std::string& path) const override {
     TreeNode* n = tree_->find_exact(path);
     if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent) {
       if (n->kind == NodeKind::kDirectory) return std::nullopt;
-      return Hidden{n->content, 0, 0, n->mode, n->mtime_ns, true, n->kind, n->link};
+      return LinkedFile{n->kind, n->content, n->link, n->mode, n->mtime_ns};
     }
-    if (auto it = hidden_.find(path); it != hidden_.end()) return it->second;
+    if (auto it = hidden_.find(path); it != hidden_.end()) {
+      const Hidden& h = it->second;
+      return LinkedFile{h.kind, h.content, h.link, h.mode, h.mtime_ns};
+    }
     return std::nullopt;
   }
 
-  // Gives the links of layers above `m` waiting for this target what layer `m` has there.
-  Result<void> resolve(std::map<std::string, PendingTarget, std::less<>>::iterator it, int m, const Hidden& found) {
-    auto& links = it->second.links;
-    PendingLink* next = found.kind == NodeKind::kRegular && found.content ? placeholder_of(found.content.get())
-                                                                          : nullptr;
-    for (auto l = links.begin(); l != links.end();) {
-      PendingLink& link = **l;
-      if (link.layer >= m) {
-        ++l;
-        continue;
-      }
-      if (next) {
-        // The target is itself a hardlink waiting for a lower layer: so are
-        // these (the smaller list moves, so a chain of links stays linear).
-        if (next->holders.size() < link.holders.size()) std::swap(next->holders, link.holders);
-        PendingTarget& to = *next->owner;
-        if (it->second.wants_whole && !to.wants_whole) to.want_path = it->second.want_path;
-        if (to.want_path.empty()) to.want_path = it->second.want_path;
-        to.wants_whole = to.wants_whole || it->second.wants_whole;
-        for (auto& h : link.holders) add_holder(*next, std::move(h));
-      } else {
-        for (const auto& h : link.holders) {
-          TreeNode* n = tree_->find_exact(h.path);
-          if (!n || n->layer != h.layer || n->content.get() != h.holds) continue;
-          n->mode = found.mode;
-          n->mtime_ns = found.mtime_ns;
-          n->kind = found.kind;
-          n->link = found.link;
-          n->content = found.kind == NodeKind::kRegular ? found.content : nullptr;
-          if (!n->content && n->kind == NodeKind::kRegular) n->content = std::make_shared<FileContent>();
-        }
-      }
-      placeholders_.erase(link.placeholder.get());
-      l = links.erase(l);
-    }
-    if (links.empty()) forget_target(it);
-    return {};
-  }
-
-  PendingLink* placeholder_of(const FileContent* c) const {
-    auto it = placeholders_.find(c);
-    return it == placeholders_.end() ? nullptr : it->second;
-  }
-
-  void forget_target(std::map<std::string, PendingTarget, std::less<>>::iterator it) {
-    for_each_ancestor(it->first, [&](std::string_view, std::uint64_t h) {
-      auto a = pending_ancestors_.find(h);
-      if (a != pending_ancestors_.end() && --a->second == 0) pending_ancestors_.erase(a);
-    });
-    pending_.erase(it);
-  }
-
-  tl::unexpected<Error> dangling(const PendingLink& l) const {
-    return fail(l.where + ": no such file in its layer or below (a container runtime refuses to unpack it)");
+  bool non_directory(const std::string& path) const override {
+    TreeNode* n = tree_->find_exact(path);
+    if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent) return n->kind != NodeKind::kDirectory;
+    return hidden_.count(path) > 0;
   }
 
   // Decides, per hardlink, whether the bytes taken for its target also serve it.
@@ -721,14 +518,7 @@ class Loader {
   PathSet layer_opaques_;    ///< directories this layer's opaque markers empty
   /// Bytes of paths the current layer's bookkeeping above holds (bounded with the tree's names).
   std::uint64_t scratch_bytes_ = 0;
-  // Hardlinks waiting for a lower layer, by target path (sorted: a whiteout finds those under it).
-  std::map<std::string, PendingTarget, std::less<>> pending_;
-  std::unordered_map<std::uint64_t, std::uint64_t> pending_ancestors_;  ///< path_hash of their parents -> count
-  std::unordered_map<const FileContent*, PendingLink*> placeholders_;
-  std::uint64_t pending_bytes_ = 0;
-  // What the current layer did at or above waiting targets.
-  std::unordered_map<std::string, bool> touched_;  ///< a member at a target -> the last was a directory
-  std::set<std::pair<std::string, LayerEntryType>> hides_;  ///< kRegular: any non-directory
+  PendingLinks pending_;  ///< hardlinks waiting for a lower layer
 };
 
 }  // namespace
