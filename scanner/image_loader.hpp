@@ -12,7 +12,7 @@
 // A hardlink to a file of a lower layer (read later, top down) waits for it:
 // it gets the content its target had when the link's layer was applied, as a
 // runtime unpacking the layers in order onto overlayfs gives it, whatever the
-// layers above do to the target afterwards.
+// layers above do to the target afterwards (pending_links.hpp).
 //
 // A layer the manifest lists again below its topmost listing is read once:
 // applying it a second time changes nothing the upper copy does not decide
