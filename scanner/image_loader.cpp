@@ -1,10 +1,15 @@
 #include "scanner/image_loader.hpp"
 
 #include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "lockfile/sha256.hpp"
 #include "scanner/elf_keeper.hpp"
+#include "scanner/pending_links.hpp"
 #include "scanner/wanted_files.hpp"
 
 namespace envlock::scanner {
@@ -27,15 +32,41 @@ std::string_view head_of(const FileContent& c) {
   return std::string_view(c.pieces[0].bytes).substr(0, kHeadBytes);
 }
 
-// A regular member of the current layer that an upper layer hides: kept
-// (headers only) in case a later hardlink of the same layer names it.
+Want stronger(Want a, Want b) { return rank(a) >= rank(b) ? a : b; }
+
+// A set of paths, found by hash first.
+class PathSet {
+ public:
+  void insert(const std::string& p) {
+    hashes_.insert(path_hash(p));
+    paths_.insert(p);
+  }
+  bool contains(std::string_view p, std::uint64_t hash) const {
+    return hashes_.count(hash) && paths_.count(std::string(p));
+  }
+  bool contains(std::string_view p) const { return contains(p, path_hash(p)); }
+  void clear() {
+    hashes_.clear();
+    paths_.clear();
+  }
+
+ private:
+  std::unordered_set<std::uint64_t> hashes_;
+  std::unordered_set<std::string> paths_;
+};
+
+// A non-directory member of the current layer that an upper layer hides:
+// kept (headers only) in case a later hardlink of the same layer, or one of
+// an upper layer waiting for it, names it.
 struct Hidden {
-  std::shared_ptr<FileContent> content;  ///< made when a hardlink first names it
+  std::shared_ptr<FileContent> content;  ///< regular files: made when a hardlink first names it
   std::uint64_t size = 0;
   std::uint64_t member = 0;  ///< its index in the layer
   std::uint32_t mode = 0;
   std::int64_t mtime_ns = 0;
   bool streamed = false;
+  NodeKind kind = NodeKind::kRegular;
+  std::string link;  ///< a symlink's target
 };
 
 // A hardlink whose target is known; checked once the layer is read.
@@ -58,15 +89,31 @@ struct Refetch {
 
 using WantFn = std::function<Want(std::string_view first_bytes)>;
 
-class Loader {
+class Loader final : public LayerState {
  public:
-  Loader(const LocatedImage& image, const ImageOptions& opts, const LayerLimits& limits)
-      : image_(image), opts_(opts), limits_(limits), tree_(std::make_unique<LayerTree>()) {}
+  Loader(const LocatedImage& image, const ImageOptions& opts, const ImageLimits& limits)
+      : image_(image), opts_(opts), limits_(limits), tree_(std::make_unique<LayerTree>()), pending_(*tree_) {
+    budget_.limit = limits.max_total_uncompressed_bytes;
+  }
 
   Result<LoadedLayers> run() {
     const int count = static_cast<int>(image_.layers.size());
-    for (int i = 0; i < count; ++i) ENVLOCK_TRY(load_layer(i, image_.layers[count - 1 - i]));
-    return LoadedLayers{std::move(tree_), std::move(notes_), kept_total_, rereads_};
+    // Digests of each layer blob's first (topmost) read.
+    std::unordered_map<std::string, LayerDigests> read;
+    for (int i = 0; i < count; ++i) {
+      const LayerBlob& blob = image_.layers[count - 1 - i];
+      if (auto it = read.find(blob.member); it != read.end() && pending_.empty()) {
+        // The upper copy already decided every path this one touches.
+        LayerOutcome again;
+        again.digests = it->second;
+        ENVLOCK_TRY(verify(blob, again));
+        continue;
+      }
+      LayerDigests digests = ENVLOCK_TRY(load_layer(i, blob));
+      read.emplace(blob.member, std::move(digests));
+    }
+    ENVLOCK_TRY(pending_.finish());
+    return LoadedLayers{std::move(tree_), std::move(notes_), kept_total_, rereads_, budget_.used};
   }
 
  private:
@@ -74,21 +121,29 @@ class Loader {
     return image_.store.path() + ": layer " + blob.member;
   }
 
-  Result<void> load_layer(int index, const LayerBlob& blob) {
+  Result<LayerDigests> load_layer(int index, const LayerBlob& blob) {
     tree_->begin_layer(index);
     hidden_.clear();
+    hidden_hashes_.clear();
+    hidden_hashed_ = false;
     refetch_.clear();
+    links_.clear();
+    pending_.begin_layer();
+    layer_whiteouts_.clear();
+    layer_opaques_.clear();
+    scratch_bytes_ = 0;
     member_ = 0;
     auto range = ENVLOCK_TRY(image_.store.find(blob.member));
-    const std::string name = layer_name(blob);
-    LayerOutcome outcome = read_layer(range_source(range), name, limits_,
-                                      [&](const LayerEntry& e, EntryData& d) { return on_entry(e, d); });
+    layer_ = layer_name(blob);
+    LayerOutcome outcome = read_layer(range_source(range), layer_, limits_.layer,
+                                      [&](const LayerEntry& e, EntryData& d) { return on_entry(e, d); }, &budget_);
     ENVLOCK_TRY(verify(blob, outcome));
     ENVLOCK_TRY(resolve_links());
     if (!refetch_.empty()) ENVLOCK_TRY(reread(blob, range));
+    ENVLOCK_TRY(pending_.settle(*this));
     hidden_.clear();
     links_.clear();
-    return {};
+    return outcome.digests;
   }
 
   Result<void> verify(const LayerBlob& blob, const LayerOutcome& o) const {
@@ -108,24 +163,48 @@ class Loader {
     return {};
   }
 
+  Result<void> check_size() const {
+    if (tree_->node_count() > limits_.max_tree_nodes)
+      return fail(image_.store.path() + ": more than " + std::to_string(limits_.max_tree_nodes) +
+                  " files and directories in the image");
+    if (tree_->name_bytes() + scratch_bytes_ + pending_.bytes() > limits_.max_name_bytes)
+      return fail(image_.store.path() + ": the names of the files and directories in the image take more than " +
+                  std::to_string(limits_.max_name_bytes) + " bytes");
+    return {};
+  }
+
   Result<void> on_entry(const LayerEntry& e, EntryData& data) {
     ++member_;
-    if (tree_->node_count() > kMaxTreeNodes)
-      return fail(image_.store.path() + ": more than " + std::to_string(kMaxTreeNodes) +
-                  " files and directories in the image");
+    ENVLOCK_TRY(check_size());
+    pending_.note(e);
     switch (e.type) {
-      case LayerEntryType::kWhiteout: tree_->whiteout(e.path); return {};
-      case LayerEntryType::kOpaque: tree_->opaque(e.path); return {};
-      case LayerEntryType::kDirectory: fill(tree_->place(e.path, NodeKind::kDirectory), e); return {};
-      case LayerEntryType::kOther: fill(tree_->place(e.path, NodeKind::kOther), e); return {};
-      case LayerEntryType::kSymlink:
-        if (TreeNode* n = tree_->place(e.path, NodeKind::kSymlink)) {
+      case LayerEntryType::kWhiteout:
+        tree_->whiteout(e.path);
+        layer_whiteouts_.insert(e.path);
+        scratch_bytes_ += e.path.size();
+        return {};
+      case LayerEntryType::kOpaque:
+        tree_->opaque(e.path);
+        layer_opaques_.insert(e.path);
+        scratch_bytes_ += e.path.size();
+        return {};
+      case LayerEntryType::kDirectory:
+        fill(tree_->place(e.path, NodeKind::kDirectory), e);
+        hidden_.erase(e.path);  // replaces an earlier non-directory of this layer
+        return {};
+      case LayerEntryType::kOther:
+      case LayerEntryType::kSymlink: {
+        const NodeKind kind = e.type == LayerEntryType::kSymlink ? NodeKind::kSymlink : NodeKind::kOther;
+        if (TreeNode* n = tree_->place(e.path, kind)) {
           fill(n, e);
           n->link = e.link;
+        } else {
+          remember_hidden(e.path, Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false, kind, e.link});
         }
         return {};
+      }
       case LayerEntryType::kRegular: return on_regular(e, data);
-      case LayerEntryType::kHardlink: on_hardlink(e); return {};
+      case LayerEntryType::kHardlink: return on_hardlink(e);
     }
     return {};
   }
@@ -136,57 +215,155 @@ class Loader {
     n->mtime_ns = e.mtime_ns;
   }
 
+  void remember_hidden(const std::string& path, Hidden h) {
+    scratch_bytes_ += path.size() + h.link.size();
+    if (hidden_hashed_) hidden_hashes_.insert(path_hash(path));
+    hidden_[path] = std::move(h);
+  }
+
   Result<void> on_regular(const LayerEntry& e, EntryData& data) {
     TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
-    if (!node) {
+    // Hardlinks of upper layers may wait for this path (the last member of that name decides).
+    const PendingLinks::Waiting* waiting = pending_.waiting_for(e.path);
+    if (!node && !waiting) {
       // Hidden by an upper layer: no bytes needed unless a hardlink asks.
-      hidden_[e.path] = Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false};
+      remember_hidden(e.path, Hidden{nullptr, e.size, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}});
       return {};
     }
     auto content = std::make_shared<FileContent>();
     content->size = e.size;
-    content->ino = node->ino;
-    fill(node, e);
-    node->content = content;
+    if (node) {
+      content->ino = node->ino;
+      fill(node, e);
+      node->content = content;
+    } else {
+      content->ino = hidden_ino_++;
+      remember_hidden(e.path, Hidden{content, e.size, member_, e.mode, e.mtime_ns, true, NodeKind::kRegular, {}});
+    }
     const std::string& path = e.path;
+    const bool visible = node != nullptr;
     bool complete = ENVLOCK_TRY(stream(path, data, *content, [&](std::string_view head) {
-      return wanted_content(path, head);
+      Want w = visible ? wanted_content(path, head) : Want::kNothing;
+      if (waiting) w = stronger(w, waiting->wants_whole ? Want::kWhole : wanted_content(waiting->want_path, head));
+      return w;
     }, true));
-    if (!complete) add_refetch(content, path, member_ + 1, path);
+    if (!complete) {
+      if (visible) add_refetch(content, path, member_ + 1, path);
+      if (waiting) add_refetch(content, path, member_ + 1, waiting->want_path);
+    }
     return {};
   }
 
-  void on_hardlink(const LayerEntry& e) {
-    TreeNode* node = tree_->place(e.path, NodeKind::kRegular);
-    // The target as extraction would find it: this layer's node at that path,
-    // or a member of this layer an upper layer hides.
-    Hidden target;
-    TreeNode* t = tree_->find_exact(e.link);
-    if (t && t->layer == tree_->layer() && t->kind == NodeKind::kRegular && t->content) {
-      target = Hidden{t->content, t->content->size, member_, t->mode, t->mtime_ns, true};
-    } else if (auto it = hidden_.find(e.link); it != hidden_.end()) {
-      if (!it->second.content) {
-        it->second.content = std::make_shared<FileContent>();
-        it->second.content->size = it->second.size;
-        it->second.content->ino = hidden_ino_++;
+  Result<void> on_hardlink(const LayerEntry& e) {
+    Hidden target = ENVLOCK_TRY(link_target(e));
+    const bool waits = target.kind == NodeKind::kRegular && pending_.is_placeholder(target.content.get());
+    // Upper hardlinks waiting for this path read these bytes too, visible here or not.
+    if (target.kind == NodeKind::kRegular && !waits) {
+      if (const auto* w = pending_.waiting_for(e.path)) {
+        links_.push_back({w->want_path, e.link, member_, target.content, target.streamed});
+        scratch_bytes_ += w->want_path.size() + e.link.size();
       }
-      target = it->second;
-    } else {
-      if (node) {
-        notes_.push_back(e.path + ": hardlink to " + e.link + ", which no earlier member of its layer has");
-        node->content = std::make_shared<FileContent>();
-        node->content->ino = node->ino;
-      }
-      return;
     }
+    TreeNode* node = tree_->place(e.path, target.kind);
     if (!node) {
-      hidden_[e.path] = target;  // a later hardlink to this path means the same bytes
-      return;
+      remember_hidden(e.path, target);  // a later hardlink to this path means the same file
+      return {};
     }
-    node->content = target.content;
     node->mode = target.mode;
     node->mtime_ns = target.mtime_ns;
+    node->link = target.link;
+    if (target.kind != NodeKind::kRegular) return {};
+    node->content = target.content;
+    if (waits) {
+      pending_.hold(target.content.get(), e.path);
+      return {};
+    }
     links_.push_back({e.path, e.link, member_, target.content, target.streamed});
+    scratch_bytes_ += e.path.size() + e.link.size();
+    return {};
+  }
+
+  // What a hardlink of the current layer names, as extraction of the layers
+  // in order would find it: an earlier member of this layer (an upper layer
+  // may hide it), else whatever the layers below have there (then the link
+  // waits for them).
+  Result<Hidden> link_target(const LayerEntry& e) {
+    const std::string& path = e.link;
+    // Extraction removes what is at the link's path first, so a link to
+    // itself or to something under it names what is gone.
+    if (path == e.path || (path.size() > e.path.size() && path.starts_with(e.path) && path[e.path.size()] == '/'))
+      return fail(layer_ + ": hardlink " + e.path + " to " + path + ": replacing " + e.path +
+                  " removes the target (a container runtime refuses to unpack it)");
+    TreeNode* t = tree_->find_exact(path);
+    if (t && t->layer == tree_->layer() && t->kind != NodeKind::kAbsent) {
+      if (t->kind == NodeKind::kDirectory) return fail(layer_ + ": hardlink " + e.path + " to the directory " + path);
+      const bool streamed = t->content && !pending_.is_placeholder(t->content.get());
+      if (t->kind != NodeKind::kRegular || t->content)
+        return Hidden{t->content, t->content ? t->content->size : 0, member_, t->mode, t->mtime_ns, streamed, t->kind,
+                      t->link};
+    }
+    if (auto it = hidden_.find(path); it != hidden_.end()) {
+      Hidden& h = it->second;
+      if (h.kind == NodeKind::kRegular && !h.content) {
+        h.content = std::make_shared<FileContent>();
+        h.content->size = h.size;
+        h.content->ino = hidden_ino_++;
+      }
+      return h;
+    }
+    if (hidden_by_this_layer(path))
+      return fail(layer_ + ": hardlink " + e.path + " to " + path +
+                  ", which this layer removes from the layers below (a container runtime refuses to unpack it)");
+    auto placeholder = pending_.wait(path, layer_ + ": hardlink " + e.path + " to " + path, hidden_ino_++);
+    return Hidden{placeholder, 0, member_, e.mode, e.mtime_ns, false, NodeKind::kRegular, {}};
+  }
+
+  // Whether this layer's members so far leave nothing at `path` from the
+  // layers below: a whiteout or opaque marker (they apply before the layer's
+  // entries), or an earlier non-directory at a parent.
+  bool hidden_by_this_layer(std::string_view path) {
+    if (layer_whiteouts_.contains(path)) return true;
+    if (!hidden_hashed_) {
+      // Only a layer with a hardlink to a lower layer pays for hashing its hidden members.
+      for (const auto& [p, h] : hidden_) hidden_hashes_.insert(path_hash(p));
+      hidden_hashed_ = true;
+    }
+    bool hidden = false;
+    const TreeNode* node = &tree_->root();
+    for_each_ancestor(path, [&](std::string_view a, std::uint64_t h) {
+      if (hidden) return;
+      if (a != "/") {
+        node = node ? node->child(base_name(a)) : nullptr;
+        if (node && node->layer == tree_->layer() && node->kind != NodeKind::kDirectory &&
+            node->kind != NodeKind::kAbsent)
+          hidden = true;
+        if (hidden_hashes_.count(h) && hidden_.count(std::string(a))) hidden = true;
+        if (layer_whiteouts_.contains(a, h)) hidden = true;
+      }
+      if (layer_opaques_.contains(a, h)) hidden = true;
+    });
+    return hidden;
+  }
+
+  // LayerState: the current layer's last member at a path, from the tree or
+  // (hidden by an upper layer) from what was kept of it.
+  std::optional<LinkedFile> member(const std::string& path) const override {
+    TreeNode* n = tree_->find_exact(path);
+    if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent) {
+      if (n->kind == NodeKind::kDirectory) return std::nullopt;
+      return LinkedFile{n->kind, n->content, n->link, n->mode, n->mtime_ns};
+    }
+    if (auto it = hidden_.find(path); it != hidden_.end()) {
+      const Hidden& h = it->second;
+      return LinkedFile{h.kind, h.content, h.link, h.mode, h.mtime_ns};
+    }
+    return std::nullopt;
+  }
+
+  bool non_directory(const std::string& path) const override {
+    TreeNode* n = tree_->find_exact(path);
+    if (n && n->layer == tree_->layer() && n->kind != NodeKind::kAbsent) return n->kind != NodeKind::kDirectory;
+    return hidden_.count(path) > 0;
   }
 
   // Decides, per hardlink, whether the bytes taken for its target also serve it.
@@ -251,7 +428,7 @@ class Loader {
       }
       return {};
     };
-    LayerOutcome outcome = read_layer(range_source(range), layer_name(blob), limits_, handler);
+    LayerOutcome outcome = read_layer(range_source(range), layer_name(blob), limits_.layer, handler, &budget_);
     return verify(blob, outcome);
   }
 
@@ -321,7 +498,8 @@ class Loader {
 
   const LocatedImage& image_;
   const ImageOptions& opts_;
-  const LayerLimits& limits_;
+  const ImageLimits& limits_;
+  DecompressionBudget budget_;
   std::unique_ptr<LayerTree> tree_;
   std::vector<std::string> notes_;
   lockfile::Sha256 hasher_;
@@ -330,15 +508,23 @@ class Loader {
   // Inodes for files no path shows (hidden hardlink targets), apart from the tree's.
   std::uint64_t hidden_ino_ = 1ull << 62;
   std::uint64_t member_ = 0;  ///< index of the current member in its layer
+  std::string layer_;          ///< the current layer, for messages
   std::unordered_map<std::string, Hidden> hidden_;
+  std::unordered_set<std::uint64_t> hidden_hashes_;  ///< path_hash of hidden_'s keys, once hidden_hashed_
+  bool hidden_hashed_ = false;
   std::vector<Link> links_;
   std::vector<Refetch> refetch_;
+  PathSet layer_whiteouts_;  ///< paths this layer's whiteouts remove
+  PathSet layer_opaques_;    ///< directories this layer's opaque markers empty
+  /// Bytes of paths the current layer's bookkeeping above holds (bounded with the tree's names).
+  std::uint64_t scratch_bytes_ = 0;
+  PendingLinks pending_;  ///< hardlinks waiting for a lower layer
 };
 
 }  // namespace
 
 Result<LoadedLayers> load_layers(const LocatedImage& image, const ImageOptions& opts,
-                                 const LayerLimits& limits) {
+                                 const ImageLimits& limits) {
   Loader loader(image, opts, limits);
   return loader.run();
 }

@@ -19,6 +19,9 @@ struct ArchiveCloser {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveCloser>;
 
+// Which limit stopped the decompressed stream.
+enum class Overrun { kNone, kLayer, kRatio, kImage };
+
 // State shared by the two stacked readers' callbacks.
 struct Pipeline {
   const ArchiveLibrary* la = nullptr;
@@ -30,9 +33,25 @@ struct Pipeline {
   std::uint64_t tar_bytes = 0;
   bool source_done = false;
   std::optional<Error> source_error;  // I/O failure below libarchive
-  bool too_big = false;
+  DecompressionBudget* budget = nullptr;
+  Overrun too_big = Overrun::kNone;
   archive* outer = nullptr;
 };
+
+// Counts `size` more bytes of tar; false (and `too_big` says which limit)
+// once the layer, its compression ratio or the image's total is past its limit.
+bool count_tar(Pipeline& p, std::uint64_t size) {
+  p.tar_bytes += size;
+  if (p.budget) p.budget->used += size;
+  const LayerLimits& l = *p.limits;
+  if (p.tar_bytes > l.max_uncompressed_bytes)
+    p.too_big = Overrun::kLayer;
+  else if (p.tar_bytes > l.ratio_floor_bytes && l.max_ratio > 0 && p.tar_bytes / l.max_ratio > p.blob_bytes)
+    p.too_big = Overrun::kRatio;
+  else if (p.budget && p.budget->used > p.budget->limit)
+    p.too_big = Overrun::kImage;
+  return p.too_big == Overrun::kNone;
+}
 
 // Outer reader: raw blob bytes, hashed as they go by.
 la_ssize_t outer_read(archive* a, void* client, const void** buffer) {
@@ -66,9 +85,7 @@ la_ssize_t inner_read(archive* a, void* client, const void** buffer) {
     p->la->set_error(a, EIO, "%s", p->la->message(p->outer).c_str());
     return -1;
   }
-  p->tar_bytes += size;
-  if (p->tar_bytes > p->limits->max_uncompressed_bytes) {
-    p->too_big = true;
+  if (!count_tar(*p, size)) {
     p->la->set_error(a, EFBIG, "uncompressed size exceeds the limit");
     return -1;
   }
@@ -176,8 +193,16 @@ Result<LayerEntry> make_entry(const ArchiveLibrary& la, archive_entry* e, const 
   return out;
 }
 
-std::string too_big_message(const LayerLimits& limits) {
-  return "uncompressed size exceeds " + std::to_string(limits.max_uncompressed_bytes) + " bytes";
+std::string too_big_message(const Pipeline& p) {
+  switch (p.too_big) {
+    case Overrun::kRatio:
+      return "decompresses to more than " + std::to_string(p.limits->max_ratio) +
+             " times its compressed size past " + std::to_string(p.limits->ratio_floor_bytes) +
+             " bytes (a decompression bomb)";
+    case Overrun::kImage:
+      return "the image's layers decompress to more than " + std::to_string(p.budget->limit) + " bytes in all";
+    default: return "uncompressed size exceeds " + std::to_string(p.limits->max_uncompressed_bytes) + " bytes";
+  }
 }
 
 Error layer_error(std::string_view name, const std::string& what) {
@@ -197,11 +222,7 @@ bool drain(Pipeline& p, bool outer_ok) {
       int r = p.la->read_data_block(p.outer, &block, &size, &offset);
       if (r == ARCHIVE_EOF) outer_eof = true;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN) break;
-      p.tar_bytes += size;
-      if (p.tar_bytes > p.limits->max_uncompressed_bytes) {
-        p.too_big = true;
-        break;
-      }
+      if (!count_tar(p, size)) break;
       p.tar_hash.update(block, size);
     }
   }
@@ -223,7 +244,7 @@ bool drain(Pipeline& p, bool outer_ok) {
 std::string normalize_member_name(std::string_view name) { return normalize_path(name); }
 
 LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const LayerLimits& limits,
-                        const EntryHandler& handler) {
+                        const EntryHandler& handler, DecompressionBudget* budget) {
   LayerOutcome outcome;
   auto loaded = archive_library();
   if (!loaded) {
@@ -235,6 +256,7 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
   p.la = &la;
   p.source = &source;
   p.limits = &limits;
+  p.budget = budget;
   bool outer_ok = false;
 
   ArchivePtr outer(la.read_new(), ArchiveCloser{&la});
@@ -250,7 +272,7 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
     outcome.error = layer_error(name, "cannot decompress: " + la.message(outer.get()));
   } else if (la.read_open(inner.get(), &p, nullptr, inner_read, nullptr) != ARCHIVE_OK) {
     outer_ok = true;
-    outcome.error = layer_error(name, p.too_big ? too_big_message(limits)
+    outcome.error = layer_error(name, p.too_big != Overrun::kNone ? too_big_message(p)
                                                 : "not a tar archive: " + la.message(inner.get()));
   } else {
     outer_ok = true;
@@ -260,7 +282,7 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
       int r = la.read_next_header(inner.get(), &e);
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) {
-        outcome.error = layer_error(name, p.too_big ? too_big_message(limits)
+        outcome.error = layer_error(name, p.too_big != Overrun::kNone ? too_big_message(p)
                                                     : "bad tar stream: " + la.message(inner.get()));
         break;
       }
@@ -283,9 +305,14 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
       // Unread content: libarchive skips it on the next header.
     }
   }
+  // A limit reached while the handler read content surfaces as its read error: name the limit.
+  const bool limit_stopped_entries = p.too_big != Overrun::kNone;
   bool stream_complete = drain(p, outer_ok);
-  if (p.source_error) outcome.error = p.source_error;
-  if (p.too_big && !outcome.error) outcome.error = layer_error(name, too_big_message(limits));
+  const bool too_big = p.too_big != Overrun::kNone;
+  if (p.source_error)
+    outcome.error = p.source_error;
+  else if (too_big && (limit_stopped_entries || !outcome.error))
+    outcome.error = layer_error(name, too_big_message(p));
   if (!stream_complete && !outcome.error)
     outcome.error = layer_error(name, "cannot decompress: " + la.message(outer.get()));
   outcome.digests.blob_sha256 = p.blob_hash.hex_final();
@@ -294,7 +321,7 @@ LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const 
   std::string tar_hex = p.tar_hash.hex_final();
   // A tar that failed to parse still has a complete uncompressed hash when the
   // stream itself was read to its end: that tells corruption from malformation.
-  if (stream_complete && !p.too_big && !p.source_error) outcome.digests.uncompressed_sha256 = tar_hex;
+  if (stream_complete && !too_big && !p.source_error) outcome.digests.uncompressed_sha256 = tar_hex;
   return outcome;
 }
 

@@ -60,8 +60,21 @@ using EntryHandler = std::function<Result<void>(const LayerEntry&, EntryData&)>;
 
 struct LayerLimits {
   std::uint64_t max_uncompressed_bytes = 64ull << 30;  ///< decompression bombs
+  /// Past `ratio_floor_bytes` of tar, a layer may decompress to at most this
+  /// many times the compressed bytes read so far. Deflate cannot go past
+  /// ~1032:1, so no gzip layer ever trips it; real layers compress 2-10x.
+  /// What does is a crafted zstd/xz/bzip2 run (zstd reaches ~32000:1).
+  std::uint64_t max_ratio = 2000;
+  std::uint64_t ratio_floor_bytes = 64ull << 20;
   std::uint64_t max_entries = 10'000'000;
   std::uint64_t max_path_bytes = 4096;
+};
+
+/// Uncompressed bytes that all the layer reads of one image may produce
+/// together (rereads included): one layer read passes it to the next.
+struct DecompressionBudget {
+  std::uint64_t limit = 64ull << 30;
+  std::uint64_t used = 0;
 };
 
 struct LayerDigests {
@@ -78,9 +91,13 @@ struct LayerOutcome {
   std::optional<Error> error;
 };
 
-/// Streams the layer named `name` (used in messages) from `source`.
+/// Streams the layer named `name` (used in messages) from `source`. Errors
+/// for a limit name the layer: "<name>: uncompressed size exceeds N bytes",
+/// "<name>: decompresses to more than R times its compressed size ...", and
+/// with a `budget`, "<name>: the image's layers decompress to more than N bytes
+/// in all". The bytes this read decompressed are added to `budget->used`.
 LayerOutcome read_layer(const ChunkSource& source, std::string_view name, const LayerLimits& limits,
-                        const EntryHandler& handler);
+                        const EntryHandler& handler, DecompressionBudget* budget = nullptr);
 
 /// Normalizes a tar member name to an absolute path inside the image: "./"
 /// and leading "/" go, "." and ".." collapse and never climb above "/".

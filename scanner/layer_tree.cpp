@@ -91,6 +91,7 @@ TreeNode& LayerTree::insert(TreeNode& parent, std::string_view name) {
   auto node = std::make_unique<TreeNode>();
   node->layer = layer_;
   ++nodes_;
+  name_bytes_ += name.size();
   return *parent.children->emplace(std::string(name), std::move(node)).first->second;
 }
 

@@ -128,6 +128,9 @@ class LayerTree {
   std::uint64_t entry_count() const { return entries_; }
   /// Nodes of any kind (implicit directories and whiteouts included): what the tree costs.
   std::uint64_t node_count() const { return nodes_; }
+  /// Bytes of the names the nodes carry: with node_count(), what bounds the tree's memory
+  /// (a node is ~330 bytes plus its name, and a name can be 4096 bytes long).
+  std::uint64_t name_bytes() const { return name_bytes_; }
   /// The node a layer member at `path` refers to, without following symlinks
   /// (how a hardlink names its target); null when there is none.
   TreeNode* find_exact(std::string_view path);
@@ -142,6 +145,7 @@ class LayerTree {
   std::uint64_t next_ino_ = 2;
   std::uint64_t entries_ = 0;
   std::uint64_t nodes_ = 1;
+  std::uint64_t name_bytes_ = 0;
 };
 
 /// Splits a normalized absolute path into components ("/" -> none).

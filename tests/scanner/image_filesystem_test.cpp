@@ -194,10 +194,112 @@ TEST_F(ImageFs, HardlinkToATargetHiddenByAnUpperLayer) {
   EXPECT_EQ(*fs.sha256("/env/data"), lockfile::sha256_hex("data"));
 }
 
-TEST_F(ImageFs, HardlinkWithoutTargetIsAnEmptyFileAndANote) {
-  const auto& fs = open({{{hardlink("bin/x", "nowhere")}}});
-  EXPECT_EQ(fs.stat("/bin/x")->size, 0u);
-  EXPECT_EQ(image_.notes, (std::vector<std::string>{"/bin/x: hardlink to /nowhere, which no earlier member of its layer has"}));
+TEST_F(ImageFs, HardlinkToALowerLayerGetsItsContent) {
+  // A runtime unpacks layer 2 onto layer 1: the link shares the lower file.
+  const std::string meta = "/site/foo-1.0.dist-info/METADATA";
+  const auto& fs = open({
+      {{file("opt/blob", "Name: foo\n"), file("opt/tool", "\x7f" "ELF-ish")}},
+      {{hardlink("site/foo-1.0.dist-info/METADATA", "opt/blob"), hardlink("bin/tool", "/opt/tool")}},
+  });
+  EXPECT_EQ(*fs.read(meta), "Name: foo\n");
+  EXPECT_EQ(*fs.sha256("/bin/tool"), lockfile::sha256_hex("\x7f" "ELF-ish"));
+  EXPECT_EQ(fs.stat("/bin/tool")->ino, fs.stat("/opt/tool")->ino);
+  EXPECT_EQ(fs.stat(meta)->size, 10u);
+}
+
+TEST_F(ImageFs, HardlinkKeepsWhatItsTargetHadWhenItsLayerWasApplied) {
+  const auto& fs = open({
+      {{file("a", "old"), file("w", "whited"), file("s/t", "deep")}},
+      {{hardlink("link-a", "a"), hardlink("link-w", "w"), hardlink("link-t", "s/t")}},
+      {{hardlink("chain", "link-a")}},
+      {{file("a", "new"), whiteout("", "w"), file("s", "a file now")}},
+  });
+  EXPECT_EQ(*fs.sha256("/link-a"), lockfile::sha256_hex("old"));
+  EXPECT_EQ(*fs.sha256("/chain"), lockfile::sha256_hex("old"));
+  EXPECT_EQ(*fs.sha256("/a"), lockfile::sha256_hex("new"));
+  EXPECT_EQ(*fs.sha256("/link-w"), lockfile::sha256_hex("whited"));
+  EXPECT_FALSE(fs.exists("/w"));
+  EXPECT_EQ(*fs.sha256("/link-t"), lockfile::sha256_hex("deep"));
+  EXPECT_NE(fs.stat("/link-a")->ino, fs.stat("/a")->ino);
+}
+
+TEST_F(ImageFs, HardlinkToALowerHardlinkThatAnUpperLayerHides) {
+  // The upper layer hides both the lower link and its target: their bytes are fetched for /c.
+  const auto& fs = open({
+      {{file("c/b", "z"), hardlink("a/a", "c/b")}},
+      {{hardlink("c", "a/a"), file("a", "now a file")}},
+  });
+  EXPECT_EQ(*fs.sha256("/c"), lockfile::sha256_hex("z"));
+  EXPECT_EQ(fs.stat("/c")->size, 1u);
+}
+
+TEST_F(ImageFs, HardlinkToALowerSymlinkOrDeviceIsOneToo) {
+  const auto& fs = open({
+      {{symlink("lib", "usr/lib"), device("dev/null")}},
+      {{hardlink("lib2", "lib"), hardlink("null2", "dev/null"), symlink("here", "x"), hardlink("here2", "here")}},
+  });
+  EXPECT_EQ(*fs.readlink("/lib2"), "usr/lib");
+  EXPECT_EQ(fs.lstat("/null2")->type, FileType::kOther);
+  EXPECT_EQ(*fs.readlink("/here2"), "x");
+}
+
+TEST_F(ImageFs, HardlinkToNothingIsAnError) {
+  ImageSpec spec;
+  spec.layers = {{{file("a", "1")}}, {{hardlink("bin/x", "nowhere")}}};
+  built_ = write_oci_layout(layout_, spec);
+  auto img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().kind, ErrorKind::kInvalid);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[1].substr(7) +
+                                     ": hardlink /bin/x to /nowhere: no such file in its layer or below "
+                                     "(a container runtime refuses to unpack it)");
+}
+
+TEST_F(ImageFs, HardlinkToALowerFileThatALayerBetweenRemovesIsAnError) {
+  ImageSpec spec;
+  spec.layers = {{{file("a", "1"), file("d/b", "2")}}, {{whiteout("", "a"), opaque("d")}}, {{hardlink("x", "a")}}};
+  built_ = write_oci_layout(layout_, spec);
+  auto img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[2].substr(7) +
+                                     ": hardlink /x to /a: no such file in its layer or below "
+                                     "(a container runtime refuses to unpack it)");
+  spec.layers = {{{file("a", "1"), file("d/b", "2")}}, {{whiteout("", "a"), opaque("d")}}, {{hardlink("x", "d/b")}}};
+  built_ = write_oci_layout(layout_, spec);
+  EXPECT_FALSE(open_image(layout_, {}));
+  // The link's own layer removes it from below (whiteouts apply before its entries).
+  spec.layers = {{{file("a", "1")}}, {{hardlink("x", "a"), whiteout("", "a")}}};
+  built_ = write_oci_layout(layout_, spec);
+  img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[1].substr(7) +
+                                     ": hardlink /x to /a: no such file in its layer or below "
+                                     "(a container runtime refuses to unpack it)");
+}
+
+TEST_F(ImageFs, HardlinkToItselfOrBelowItselfIsAnError) {
+  // Extraction removes the link's path before linking: the target is gone.
+  ImageSpec spec;
+  spec.layers = {{{file("x", "1")}}, {{hardlink("x", "x")}}};
+  built_ = write_oci_layout(layout_, spec);
+  auto img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[1].substr(7) +
+                                     ": hardlink /x to /x: replacing /x removes the target "
+                                     "(a container runtime refuses to unpack it)");
+  spec.layers = {{{file("c/c", "1"), hardlink("c", "c/c")}}};
+  write_oci_layout(layout_, spec);
+  EXPECT_FALSE(open_image(layout_, {}));
+}
+
+TEST_F(ImageFs, HardlinkToADirectoryIsAnError) {
+  ImageSpec spec;
+  spec.layers = {{{dir("d")}}, {{hardlink("x", "d")}}};
+  built_ = write_oci_layout(layout_, spec);
+  auto img = open_image(layout_, {});
+  ASSERT_FALSE(img);
+  EXPECT_EQ(img.error().message, layout_ + ": layer blobs/sha256/" + built_.layer_blobs[1].substr(7) +
+                                     ": hardlink /x to /d: a directory in a layer below");
 }
 
 TEST_F(ImageFs, GzipZstdAndPlainLayers) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "lockfile/sha256.hpp"
 #include "scanner/image_filesystem.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/support/image_builder.hpp"
@@ -111,6 +112,33 @@ TEST_F(ImageTools, OciLayoutMatchesUmociUnpack) {
 TEST_F(ImageTools, DockerArchiveFromSkopeoMatches) { expect_same(tmp_ / "app.tar", ""); }
 
 TEST_F(ImageTools, OciArchiveFromSkopeoMatches) { expect_same(tmp_ / "app.oci.tar", ""); }
+
+// A hardlink to a lower layer's file, whose target a later layer replaces or
+// removes: umoci unpacks the layers in order with link(2), as runtimes do.
+TEST(ImageToolsHardlinks, CrossLayerHardlinksMatchUmociUnpack) {
+  if (!have("umoci")) GTEST_SKIP() << "umoci comes from scripts/bootstrap";
+  TempDir tmp;
+  ImageSpec spec;
+  spec.layers = {
+      {{dir("opt"), file("opt/a", "old a"), file("opt/w", "whited"), dir("opt/d"), file("opt/d/t", "deep"),
+        symlink("opt/s", "a")}},
+      {{dir("usr"), hardlink("usr/link-a", "opt/a"), hardlink("usr/link-w", "opt/w"),
+        hardlink("usr/link-t", "opt/d/t"), hardlink("usr/link-s", "opt/s")}},
+      {{dir("usr"), hardlink("usr/chain", "usr/link-a")}},
+      {{dir("opt"), file("opt/a", "new a"), whiteout("opt", "w"), whiteout("opt", "d")}},
+  };
+  write_oci_layout(tmp / "oci", spec, "v1");
+  const std::string rootless = getuid() == 0 ? "" : " --rootless";
+  sh("cd " + tmp.path() + " && umoci unpack" + rootless + " --image oci:v1 out");
+  std::map<std::string, std::string> expected, got;
+  LiveFileSystem root(tmp / "out/rootfs");
+  walk(root, "/", expected);
+  auto img = open_image(tmp / "oci", {});
+  ASSERT_TRUE(img) << img.error().message;
+  walk(*img->fs, "/", got);
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(*img->fs->sha256("/usr/link-a"), lockfile::sha256_hex("old a"));
+}
 
 }  // namespace
 }  // namespace envlock::scanner

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lockfile/sha256.hpp"
+#include "support/process.hpp"  // TempDir, write_file, read_file
 
 namespace envlock::testing {
 
@@ -90,33 +91,6 @@ inline std::string make_tar(const std::vector<Member>& members, Compression c = 
   archive_write_close(a);
   archive_write_free(a);
   return out;
-}
-
-/// A temporary directory removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "envlock-image-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-inline void write_file(const std::string& path, const std::string& bytes) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 struct Layer {
@@ -246,6 +220,85 @@ inline void tar_directory(const std::string& dir, const std::string& out) {
       members.push_back(file(rel, read_file(p.string())));
   }
   write_file(out, make_tar(members));
+}
+
+/// A layer given as bytes: its blob, the digest of its uncompressed tar, its media type.
+struct RawLayer {
+  std::string blob;
+  std::string diff_id;  ///< "sha256:..."
+  std::string media_type = layer_media_type(Compression::kZstd);
+};
+
+/// Writes an OCI layout whose manifest lists `layers` (bottom first) as given,
+/// repeats included; returns the layer blobs' digests.
+inline std::vector<std::string> write_raw_layout(const std::string& layout, const std::vector<RawLayer>& layers) {
+  std::vector<std::pair<std::string, std::string>> blobs;
+  nlohmann::json list = nlohmann::json::array(), diff_ids = nlohmann::json::array();
+  std::vector<std::string> digests;
+  for (const auto& l : layers) {
+    digests.push_back(digest_of(l.blob));
+    blobs.push_back({digests.back(), l.blob});
+    list.push_back({{"mediaType", l.media_type}, {"digest", digests.back()}, {"size", l.blob.size()}});
+    diff_ids.push_back(l.diff_id);
+  }
+  std::string config = nlohmann::json{{"architecture", "amd64"}, {"os", "linux"}, {"config", nlohmann::json::object()},
+                                      {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}}
+                           .dump();
+  blobs.push_back({digest_of(config), config});
+  std::string manifest =
+      nlohmann::json{{"schemaVersion", 2},
+                     {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                     {"config",
+                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                       {"digest", digest_of(config)},
+                       {"size", config.size()}}},
+                     {"layers", list}}
+          .dump();
+  blobs.push_back({digest_of(manifest), manifest});
+  write_blobs(layout, blobs);
+  write_file(layout + "/index.json", index_json({{digest_of(manifest), manifest.size(), "application/vnd.oci.image.manifest.v1+json", "latest", ""}}));
+  return digests;
+}
+
+inline la_ssize_t append_to_hash(archive*, void* client, const void* buffer, size_t length) {
+  static_cast<lockfile::Sha256*>(client)->update(buffer, length);
+  return static_cast<la_ssize_t>(length);
+}
+
+/// A layer of one file of `size` zero bytes, written in chunks (never held
+/// whole): what a decompression bomb looks like.
+inline RawLayer zero_file_layer(const std::string& name, std::uint64_t size, Compression c = Compression::kZstd) {
+  RawLayer out;
+  out.media_type = layer_media_type(c);
+  lockfile::Sha256 plain;
+  for (int pass = 0; pass < 2; ++pass) {
+    archive* a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    if (pass == 1 && c == Compression::kGzip) archive_write_add_filter_gzip(a);
+    if (pass == 1 && c == Compression::kZstd) archive_write_add_filter_zstd(a);
+    archive_write_set_bytes_in_last_block(a, 1);
+    if (pass == 0)
+      archive_write_open(a, &plain, nullptr, append_to_hash, nullptr);
+    else
+      archive_write_open(a, &out.blob, nullptr, append_to_string, nullptr);
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(size));
+    EXPECT_EQ(archive_write_header(a, e), ARCHIVE_OK);
+    const std::string zeros(1 << 20, '\0');
+    for (std::uint64_t left = size; left > 0;) {
+      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, zeros.size()));
+      archive_write_data(a, zeros.data(), n);
+      left -= n;
+    }
+    archive_entry_free(e);
+    archive_write_close(a);
+    archive_write_free(a);
+  }
+  out.diff_id = "sha256:" + plain.hex_final();
+  return out;
 }
 
 /// A docker-archive image: tags plus its spec (layers are stored uncompressed, as `docker save` does).
