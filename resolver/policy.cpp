@@ -103,6 +103,7 @@ constexpr std::array kActionKeys{
     ActionKey{"files", "modified", &Policy::files_modified},
     ActionKey{"files", "bytecode", &Policy::files_bytecode},
     ActionKey{"files", "unverifiable", &Policy::files_unverifiable},
+    ActionKey{"files", "new-bytecode", &Policy::files_new_bytecode},
     ActionKey{"native", "missing", &Policy::native_missing},
     ActionKey{"native", "changed", &Policy::native_changed},
     ActionKey{"native", "glibc", &Policy::glibc},

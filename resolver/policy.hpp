@@ -55,6 +55,8 @@ struct Policy {
   Action files_modified = Action::kBlock;     ///< files.modified: modified, deleted, unowned
   Action files_bytecode = Action::kInfo;      ///< files.bytecode: __pycache__ files no RECORD lists
   Action files_unverifiable = Action::kInfo;  ///< files.unverifiable: no RECORD to check against
+  /// files.new-bytecode: a pyc Python would load that the lock never pinned
+  Action files_new_bytecode = Action::kBlock;
 
   // [native]
   Action native_missing = Action::kBlock;  ///< native.missing
