@@ -135,10 +135,12 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
     auto& pkg = entry.package;
     // Python imports the first copy of a name only; a shadowed copy's code never runs.
     if (entry.cached_native || pkg.shadowed) continue;
-    pkg.bytecode_pinned = 0;
     owners.push_back({e, pkg.location});
-    for (const auto& pf : entry.files) {
-      if (pf.path.ends_with(".py")) sources.push_back({pf.path, owners.size() - 1});
+    if (options.pin_bytecode) {
+      pkg.bytecode_pinned = 0;
+      for (const auto& pf : entry.files) {
+        if (pf.path.ends_with(".py")) sources.push_back({pf.path, owners.size() - 1});
+      }
     }
     if (pkg.direct_kind != "editable") continue;
     auto dir = file_url_path(pkg.direct_url);
@@ -156,6 +158,7 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
       fp.integrity.push_back(std::move(p));
     }
     owners.push_back({e, *dir});
+    if (!options.pin_bytecode) continue;
     for (auto& s : project.sources) sources.push_back({std::move(s), owners.size() - 1});
   }
   const auto target = bytecode_target(options.python_implementation, options.python_version);
