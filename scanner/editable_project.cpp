@@ -26,6 +26,16 @@ bool skipped_anywhere(std::string_view name) {
   return name.ends_with(".egg-info");
 }
 
+bool pseudo_filesystem(std::string_view path) {
+  for (std::string_view top : {"/proc", "/sys", "/dev"}) {
+    if (path == top ||
+        (path.starts_with(top) && path.size() > top.size() && path[top.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 struct Entry {
   std::string relative;
   std::string absolute;
@@ -64,6 +74,13 @@ std::optional<std::string> file_url_path(std::string_view url) {
 EditableProject hash_editable_project(const FileSystem& fs, const std::string& dir,
                                       HashCache* cache, const EditableLimits& limits) {
   EditableProject out;
+  // direct_url.json is the environment owner's to write: "file:///proc"
+  // would have the scan read the kernel's files.
+  if (auto real = fs.realpath(dir); real && pseudo_filesystem(*real)) {
+    out.complete = false;
+    out.diagnostics.push_back({dir, "editable project in a kernel pseudo filesystem; not read"});
+    return out;
+  }
   std::vector<Entry> recorded;
   std::uint64_t bytes = 0;
   std::size_t looked_at = 0;

@@ -53,7 +53,8 @@ struct EditableProject {
 /// in `dir` (build output), and any directory holding a `pyvenv.cfg` or
 /// `conda-meta` (an environment inside the project, often the very one
 /// being scanned). Past a limit the walk stops: the summary covers what was
-/// seen, `complete` is false.
+/// seen, `complete` is false. A directory in /proc, /sys or /dev (after
+/// symlinks) is not read at all: incomplete, an empty summary.
 EditableProject hash_editable_project(const FileSystem& fs, const std::string& dir,
                                       HashCache* cache, const EditableLimits& limits = {});
 

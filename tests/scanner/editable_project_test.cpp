@@ -107,6 +107,13 @@ TEST_F(EditableTree, LimitsStopTheWalkAndSaySo) {
   auto missing = hash_editable_project(fs_, tmp_ / "nowhere", nullptr);
   EXPECT_TRUE(missing.complete);
   EXPECT_EQ(missing.summary.count, 0u);
+  for (std::string pseudo : {"/proc", "/sys/kernel", "/dev"}) {
+    auto kernel = hash_editable_project(fs_, pseudo, nullptr);
+    EXPECT_FALSE(kernel.complete) << pseudo;
+    EXPECT_EQ(kernel.summary.count, 0u) << pseudo;
+  }
+  ASSERT_EQ(::symlink("/proc/self", (tmp_ / "to-proc").c_str()), 0);
+  EXPECT_FALSE(hash_editable_project(fs_, tmp_ / "to-proc", nullptr).complete);
   write_file(tmp_ / "file", "");
   auto not_a_dir = hash_editable_project(fs_, tmp_ / "file", nullptr);
   EXPECT_FALSE(not_a_dir.complete);
