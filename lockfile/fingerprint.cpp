@@ -26,6 +26,9 @@ void canonicalize(Fingerprint& fp) {
             [](const SiteEntry& a, const SiteEntry& b) {
               return std::tie(a.location, a.name) < std::tie(b.location, b.name);
             });
+  std::sort(fp.bytecode.begin(), fp.bytecode.end(), [](const Bytecode& a, const Bytecode& b) {
+    return std::tie(a.location, a.path, a.package) < std::tie(b.location, b.path, b.package);
+  });
   std::sort(fp.diagnostics.begin(), fp.diagnostics.end(),
             [](const Diagnostic& a, const Diagnostic& b) {
               return std::tie(a.subject, a.message) < std::tie(b.subject, b.message);

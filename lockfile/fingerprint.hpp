@@ -67,6 +67,23 @@ struct Package {
   std::string direct_kind;  ///< "editable", "vcs", "archive", "dir" or ""
   std::string direct_hash;  ///< archive hash or vcs commit id
   bool shadowed = false;  ///< an earlier site dir (sys.path order) has the same name
+  /// How many [[bytecode]] entries pin this package's byte code; set by a
+  /// full scan (0 included), absent when the scan did not look (--fast, a
+  /// shadowed copy): then there is nothing to compare.
+  std::optional<std::uint64_t> bytecode_pinned;
+  /// An editable install's project sources (scanner/editable_project.hpp);
+  /// set by a full scan of a package whose direct_url.json says editable.
+  std::optional<FileSummary> editable;
+};
+
+/// [[bytecode]]: a pyc Python would load instead of its source (scanner/bytecode.hpp).
+struct Bytecode {
+  /// Relative to `location`: the site directory, or for an editable
+  /// install's sources the project directory.
+  std::string path;
+  std::string package;  ///< normalized name of the package owning the source
+  std::string location;
+  std::string sha256;  ///< lower-case hex SHA-256 of the code after the 16-byte header
 };
 
 /// [[native]]
@@ -182,6 +199,7 @@ struct Fingerprint {
   std::optional<Scan> scan;  ///< absent in locks written before it existed: taken as full
   std::vector<SiteEntry> site_entries;  ///< sorted by location, name
   std::vector<FileProblem> integrity;  ///< sorted by location, path
+  std::vector<Bytecode> bytecode;      ///< sorted by location, path
   std::vector<Diagnostic> diagnostics;
 };
 

@@ -62,8 +62,15 @@ J string_map(const std::map<std::string, std::string>& m) {
   return o;
 }
 
+// TOML integers are signed 64-bit; a count never gets near the limit.
+std::int64_t clamp_count(std::uint64_t n) {
+  return static_cast<std::int64_t>(
+      std::min<std::uint64_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
 // Extra fields (not in DESIGN.md's example) are written only when set, so a
 // plain lock stays short; readers default them.
+
 template <class J>
 void put_if(J& o, const char* key, const std::string& v) {
   if (!v.empty()) o[key] = valid_utf8(v);
@@ -135,6 +142,14 @@ J build(const Fingerprint& in, bool with_envlock) {
       put_if(o, "direct-kind", p.direct_kind);
       put_if(o, "direct-hash", p.direct_hash);
       put_if(o, "shadowed", p.shadowed);
+      // Written even when 0: "looked, found none" differs from "did not look".
+      if (p.bytecode_pinned) o["bytecode-pinned"] = clamp_count(*p.bytecode_pinned);
+      if (p.editable) {
+        J editable = J::object();
+        editable["count"] = clamp_count(p.editable->count);
+        editable["digest"] = valid_utf8(p.editable->digest);
+        o["editable"] = std::move(editable);
+      }
       arr.push_back(std::move(o));
     }
     doc["packages"] = std::move(arr);
@@ -242,6 +257,18 @@ J build(const Fingerprint& in, bool with_envlock) {
       arr.push_back(std::move(o));
     }
     doc["integrity"] = std::move(arr);
+  }
+  if (!fp.bytecode.empty()) {
+    J arr = J::array();
+    for (const Bytecode& b : fp.bytecode) {
+      J o = J::object();
+      o["path"] = valid_utf8(b.path);
+      o["package"] = valid_utf8(b.package);
+      o["location"] = valid_utf8(b.location);
+      o["sha256"] = valid_utf8(b.sha256);
+      arr.push_back(std::move(o));
+    }
+    doc["bytecode"] = std::move(arr);
   }
   if (!fp.diagnostics.empty()) {
     J arr = J::array();

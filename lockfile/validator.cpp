@@ -253,6 +253,14 @@ void decode_package(Decoder& d, const json& o, const std::string& p, Package& k)
   d.get(o, p, "direct-kind", k.direct_kind);
   d.get(o, p, "direct-hash", k.direct_hash);
   d.get(o, p, "shadowed", k.shadowed);
+  if (d.member(o, p, "bytecode-pinned")) {
+    d.get(o, p, "bytecode-pinned", k.bytecode_pinned.emplace());
+  }
+  if (const json* f = d.table(o, p, "editable")) {
+    FileSummary& e = k.editable.emplace();
+    d.get(*f, p + ".editable", "count", e.count);
+    d.get(*f, p + ".editable", "digest", e.digest);
+  }
 }
 
 void decode_native(Decoder& d, const json& o, const std::string& p, Native& n) {
@@ -355,6 +363,13 @@ void decode_sections(Decoder& d, const json& doc, Fingerprint& fp) {
     d.get(o, p, "expected", f.expected);
     d.get(o, p, "actual", f.actual);
     d.get(o, p, "detail", f.detail);
+  });
+  d.tables(doc, "", "bytecode", [&](const json& o, const std::string& p) {
+    Bytecode& b = fp.bytecode.emplace_back();
+    d.get(o, p, "path", b.path, true);
+    d.get(o, p, "package", b.package);
+    d.get(o, p, "location", b.location);
+    d.get(o, p, "sha256", b.sha256);
   });
   d.tables(doc, "", "diagnostics", [&](const json& o, const std::string& p) {
     Diagnostic& g = fp.diagnostics.emplace_back();

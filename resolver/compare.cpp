@@ -364,6 +364,7 @@ Report compare(const Fingerprint& lock, const Fingerprint& target, const Policy&
   compare_wheels(lock, target, policy, out);
   compare_files(lock, target, policy, out);
   detail::compare_site_entries(lock, target, policy, out);
+  detail::compare_code(lock, target, policy, out);
   detail::compare_native(lock, target, policy, out);
   detail::compare_host(lock, target, policy, out);
   sort_findings(out);

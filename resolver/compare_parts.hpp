@@ -37,6 +37,13 @@ void compare_site_entries(const lockfile::Fingerprint& lock, const lockfile::Fin
 void compare_native(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
                     const Policy& policy, std::vector<Finding>& out);
 
+/// [[bytecode]] and editable projects: file-modified for pinned byte code
+/// that changed (files.modified) or that the lock never saw
+/// (files.new-bytecode), and for an editable project whose sources changed.
+/// Only where both scans looked (full scans) and the version is the same.
+void compare_code(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
+                  const Policy& policy, std::vector<Finding>& out);
+
 /// [os], [hardware] and [env]: os, cpu-flag, cpu, gpu, env.
 void compare_host(const lockfile::Fingerprint& lock, const lockfile::Fingerprint& target,
                   const Policy& policy, std::vector<Finding>& out);

@@ -108,6 +108,7 @@ constexpr std::array kActionKeys{
     ActionKey{"files", "incomplete", &Policy::files_incomplete},
     ActionKey{"files", "startup", &Policy::files_startup},
     ActionKey{"files", "toplevel", &Policy::files_toplevel},
+    ActionKey{"files", "new-bytecode", &Policy::files_new_bytecode},
     ActionKey{"native", "missing", &Policy::native_missing},
     ActionKey{"native", "changed", &Policy::native_changed},
     ActionKey{"native", "glibc", &Policy::glibc},

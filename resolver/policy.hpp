@@ -58,6 +58,8 @@ struct Policy {
   Action files_incomplete = Action::kBlock;   ///< files.incomplete: the integrity search hit a limit
   Action files_startup = Action::kBlock;      ///< files.startup: a new or changed start-up hook (.pth, sitecustomize)
   Action files_toplevel = Action::kWarn;      ///< files.toplevel: an unowned top-level entry new, changed or gone
+  /// files.new-bytecode: a pyc Python would load that the lock never pinned
+  Action files_new_bytecode = Action::kBlock;
 
   // [native]
   Action native_missing = Action::kBlock;  ///< native.missing

@@ -11,6 +11,8 @@ constexpr std::string_view kExact[] = {
     // the dynamic loader and the interpreter
     "LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME", "PYTHONHASHSEED",
     "PYTHONNOUSERSITE",
+    // where and which byte code is loaded (docs/integrity.md, byte code)
+    "PYTHONPYCACHEPREFIX", "PYTHONOPTIMIZE",
     // CUDA and the container toolkit
     "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "CUDA_HOME", "CUDA_PATH",
     "CUDA_LAUNCH_BLOCKING", "CUDA_MODULE_LOADING", "NVIDIA_VISIBLE_DEVICES",

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/bytecode.hpp"
 #include "scanner/dpkg_files.hpp"
+#include "scanner/editable_project.hpp"
 #include "scanner/file_hasher.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/record_parser.hpp"
@@ -136,6 +138,66 @@ std::string aggregate(std::vector<std::string>& lines) {
   lockfile::Sha256 agg;
   for (const auto& l : lines) agg.update(l);
   return "sha256:" + agg.hex_final();
+}
+
+// `path` relative to `base` when below it, else as it is (a RECORD may list
+// sources outside the site directory).
+std::string relative_to(const std::string& base, std::string path) {
+  const std::string prefix = base == "/" ? "/" : base + "/";
+  return path.starts_with(prefix) ? path.substr(prefix.size()) : path;
+}
+
+// The code Python runs that no file list vouches for: bytecode it would load
+// instead of listed (or editable) sources, and editable projects' sources.
+void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbeOptions& options,
+                       lockfile::Fingerprint& fp) {
+  struct Owner {
+    std::size_t entry;
+    std::string location;  // what pinned paths are relative to
+  };
+  std::vector<Owner> owners;
+  std::vector<BytecodeSource> sources;
+  for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
+    auto& entry = catalog.entries[e];
+    auto& pkg = entry.package;
+    // Python imports the first copy of a name only; a shadowed copy's code never runs.
+    if (entry.cached_native || pkg.shadowed) continue;
+    owners.push_back({e, pkg.location});
+    if (options.pin_bytecode) {
+      pkg.bytecode_pinned = 0;
+      for (const auto& pf : entry.files) {
+        if (pf.path.ends_with(".py")) sources.push_back({pf.path, owners.size() - 1});
+      }
+    }
+    if (pkg.direct_kind != "editable") continue;
+    auto dir = file_url_path(pkg.direct_url);
+    if (!dir) continue;
+    auto project = hash_editable_project(fs, *dir, options.cache);
+    pkg.editable = project.summary;
+    if (!project.complete) {
+      // Not all of what the package imports could be pinned: the integrity
+      // result is incomplete, which blocks by default (files.incomplete).
+      lockfile::FileProblem p;
+      p.path = *dir;
+      p.package = pkg.name;
+      p.location = pkg.location;
+      p.problem = "incomplete";
+      if (!project.diagnostics.empty()) p.detail = project.diagnostics.back().message;
+      fp.integrity.push_back(std::move(p));
+    }
+    for (auto& d : project.diagnostics) fp.diagnostics.push_back(std::move(d));
+    owners.push_back({e, *dir});
+    if (!options.pin_bytecode) continue;
+    for (auto& s : project.sources) sources.push_back({std::move(s), owners.size() - 1});
+  }
+  const auto target = bytecode_target(options.python_implementation, options.python_version);
+  for (auto& pin : pin_bytecode(fs, sources, target, fp.diagnostics)) {
+    const Owner& owner = owners[pin.owner];
+    auto& pkg = catalog.entries[owner.entry].package;
+    ++*pkg.bytecode_pinned;
+    fp.bytecode.push_back(
+        {relative_to(owner.location, std::move(pin.path)), pkg.name, owner.location, pin.sha256});
+  }
 }
 
 }  // namespace
@@ -302,6 +364,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   SiteEntryOptions site_options;
   site_options.hash_trees = !options.fast;
   record_site_entries(fs, site_dirs, top, site_options, fp);
+  if (!options.fast) pin_unlisted_code(fs, catalog, options, fp);
   for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
   return owned;
 }

@@ -30,6 +30,15 @@ struct PythonProbeOptions {
   /// entries keep the filtered list): .dist-info summaries from earlier scans.
   /// The caller saves it.
   PackageCache* package_cache = nullptr;
+  /// The interpreter that imports the packages ("cpython", "3.11.7"): which
+  /// `__pycache__` files it would load (bytecode.hpp). Empty when unknown
+  /// (--site): every cache tag and magic then counts.
+  std::string python_implementation;
+  std::string python_version;
+  /// Read `__pycache__` files to pin the byte code Python would load. Off
+  /// for images: the image reader keeps no pyc content (wanted_files.hpp),
+  /// so a pin would need a new streaming hash there.
+  bool pin_bytecode = true;
 };
 
 struct PackageFileRef {
@@ -48,6 +57,13 @@ struct PackageFileRef {
 /// package with no file list at all; files inside package directories that no
 /// package lists are "unowned" or "bytecode" (see unlisted_files.hpp). --fast
 /// does none of this.
+///
+/// Code Python runs that no file list vouches for, full scans only: every
+/// `__pycache__` file the interpreter would load instead of a listed `.py`
+/// source goes to fp.bytecode (bytecode.hpp), counted in the package's
+/// bytecode_pinned; an editable install's project directory is hashed into
+/// the package's `editable` summary (editable_project.hpp), and the pycs of
+/// its sources are pinned too.
 std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                                                   const std::vector<std::string>& site_dirs,
                                                   const PythonProbeOptions& options,

@@ -5,7 +5,9 @@
 // into those files, in that order; parts after the tenth are extra files
 // under the site ("relative/path\ncontent"). The whole probe runs over the
 // tree, hashing and drop-in search included: no crash, no hang, and what
-// comes out keeps the model's promises. Seeds: fixtures/fuzz/catalog/.
+// comes out keeps the model's promises. A direct_url.json naming
+// "file:///site/..." as editable and extra files under `__pycache__/` reach
+// the editable-project walk and the byte-code pins. Seeds: fixtures/fuzz/catalog/.
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -62,13 +64,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lockfile::Fingerprint fp;
     scanner::PythonProbeOptions options;
     options.fast = fast;
+    options.python_implementation = "cpython";
+    options.python_version = "3.11.7";
     auto files = scanner::probe_python_packages(fs, sites, options, fp);
     for (const auto& p : fp.integrity) {
       if (kProblems.count(p.problem) == 0 || p.location.empty()) __builtin_trap();
       if (p.path.empty() && p.package.empty()) __builtin_trap();
     }
+    std::uint64_t pinned = 0;
     for (const auto& pkg : fp.packages) {
       if (pkg.name.empty() || pkg.version.empty()) __builtin_trap();
+      if (fast && (pkg.bytecode_pinned || pkg.editable)) __builtin_trap();
+      pinned += pkg.bytecode_pinned.value_or(0);
+    }
+    if (pinned != fp.bytecode.size()) __builtin_trap();
+    for (const auto& b : fp.bytecode) {
+      if (b.sha256.size() != 64 || b.path.empty() || b.location.empty()) __builtin_trap();
     }
     for (const auto& f : files) {
       if (f.path.empty() || f.path[0] != '/') __builtin_trap();

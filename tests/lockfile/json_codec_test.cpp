@@ -131,6 +131,17 @@ TEST(JsonCodec, TypeErrorsNameLineAndField) {
   EXPECT_EQ(r.error().message,
             "s.json:1: native[0].resolved.\"a.so\": expected a string, got integer");
 
+  r = parse_json(R"({"envlock": {"schema": 1}, "packages": [{"name": "a", "version": "1",
+                    "bytecode-pinned": "3"}]})",
+                 "s.json");
+  EXPECT_EQ(r.error().message,
+            "s.json:2: packages[0].bytecode-pinned: expected a non-negative integer, got string");
+  r = parse_json(R"({"envlock": {"schema": 1}, "bytecode": [{"path": "a.pyc", "sha256": 1}]})",
+                 "s.json");
+  EXPECT_EQ(r.error().message, "s.json:1: bytecode[0].sha256: expected a string, got integer");
+  r = parse_json(R"({"envlock": {"schema": 1}, "bytecode": [{"sha256": "x"}]})", "s.json");
+  EXPECT_EQ(r.error().message, "s.json:1: bytecode[0].path: missing required key");
+
   r = parse_json(R"({"envlock": {"schema": 1}, "python": []})", "s.json");
   EXPECT_EQ(r.error().message, "s.json:1: python: expected an object, got array");
 }

@@ -42,7 +42,13 @@ inline Fingerprint sample_fingerprint() {
   certifi.version = "2024.2.2";
   certifi.location = "/usr/lib/python3/dist-packages";
   certifi.format = "egg-info";
+  certifi.bytecode_pinned = 1;
+  certifi.direct_url = "file:///src/certifi";
+  certifi.direct_kind = "editable";
+  certifi.editable = FileSummary{2, "sha256:" + std::string(64, '5')};
   fp.packages = {numpy, certifi};  // out of order on purpose
+  fp.bytecode = {{"__pycache__/certifi.cpython-311.pyc", "certifi", "/src/certifi",
+                  std::string(64, '6')}};
 
   Native so;
   so.path = "/usr/lib/python3/dist-packages/numpy/core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so";
