@@ -246,8 +246,11 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     auto& entry = catalog.entries[e];
     auto& pkg = entry.package;
+    if (pkg.direct_kind == "editable") {
+      if (auto dir = file_url_path(pkg.direct_url)) top.trees[normalize_path(*dir)] = pkg.name;
+    }
     if (entry.cached_native) {  // --fast, from the package cache: files summarized already
-      for (const auto& name : entry.cached_top_level) top[pkg.location][name].insert(pkg.name);
+      for (const auto& name : entry.cached_top_level) top.names[pkg.location][name].insert(pkg.name);
       if (!pkg.shadowed) {
         for (auto& path : *entry.cached_native) owned.push_back({std::move(path), pkg.name});
       }
@@ -319,7 +322,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       }
     }
     const auto top_level = top_level_names(entry);
-    for (const auto& name : top_level) top[pkg.location][name].insert(pkg.name);
+    for (const auto& name : top_level) top.names[pkg.location][name].insert(pkg.name);
     std::vector<std::string> native;
     for (const auto& pf : entry.files) {
       if (is_bytecode(pf.path)) continue;
@@ -342,7 +345,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     for (const auto& site : site_dirs) {
       if (path.size() > site.size() + 1 && path.starts_with(site) && path[site.size()] == '/') {
         std::string_view rest = std::string_view(path).substr(site.size() + 1);
-        top[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
+        top.names[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
       }
     }
   };

@@ -113,14 +113,21 @@ void record_site_entries(const FileSystem& fs, const std::vector<std::string>& s
     if (!done.insert(site).second || is_stdlib_dir(fs, site)) continue;
     auto entries = fs.list(site);
     if (!entries) continue;  // sys.path may name directories that are not there
-    const auto site_owners = owners.find(site);
+    const auto site_owners = owners.names.find(site);
+    std::string tree_owner;
+    for (const auto& [dir, package] : owners.trees) {
+      if (site == dir || (site.size() > dir.size() && site.starts_with(dir) && site[dir.size()] == '/')) {
+        tree_owner = package;
+      }
+    }
     for (const auto& e : *entries) {
       lockfile::SiteEntry out;
       out.location = site;
       out.name = e.name;
       out.kind = kind_name(e.type);
       out.startup = is_startup_hook(e.name);
-      if (site_owners != owners.end()) {
+      out.owner = tree_owner;
+      if (site_owners != owners.names.end()) {
         if (auto it = site_owners->second.find(e.name); it != site_owners->second.end()) {
           out.owner = join_owners(it->second);
         }

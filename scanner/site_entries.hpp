@@ -18,9 +18,16 @@
 
 namespace envlock::scanner {
 
-/// Site directory -> top-level name -> who lists it: normalized package
-/// names, or "dpkg" for a path only dpkg's database accounts for.
-using TopLevelOwners = std::map<std::string, std::map<std::string, std::set<std::string>>>;
+/// Who owns what at the top of the site directories.
+struct TopLevelOwners {
+  /// Site directory -> top-level name -> who lists it: normalized package
+  /// names, or "dpkg" for a path only dpkg's database accounts for.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> names;
+  /// Directory -> package: whole trees a package stands for without listing
+  /// them (an editable install's project, whose sources its own digest
+  /// covers). A site directory at or below one is that package's entirely.
+  std::map<std::string, std::string> trees;
+};
 
 struct SiteEntryOptions {
   /// Digest the trees of unowned top-level directories (full scans; --fast

@@ -39,8 +39,8 @@ TEST(SiteEntries, RecordsKindOwnersHooksAndDigestsOfUnownedEntries) {
   write_file(site + "/vendored/__pycache__/c.cpython-311.pyc", "changes at every import");
   LiveFileSystem fs("/");
   TopLevelOwners owners;
-  owners[site]["numpy"] = {"numpy"};
-  owners[site]["hook.pth"] = {"hooky"};
+  owners.names[site]["numpy"] = {"numpy"};
+  owners.names[site]["hook.pth"] = {"hooky"};
   lockfile::Fingerprint fp;
   record_site_entries(fs, {site}, owners, {}, fp);
   ASSERT_EQ(fp.site_entries.size(), 4u);
@@ -71,6 +71,22 @@ TEST(SiteEntries, RecordsKindOwnersHooksAndDigestsOfUnownedEntries) {
   lockfile::Fingerprint changed;
   record_site_entries(fs, {site}, owners, {}, changed);
   EXPECT_NE(entry(changed, "vendored")->digest, before);
+}
+
+// An editable project's source directory, added to sys.path by its .pth, is
+// the editable package's: its own digest covers it, so nothing there is
+// "unowned" (one change, one finding).
+TEST(SiteEntries, ASiteInsideAnEditableProjectIsThatPackages) {
+  TempDir tmp;
+  write_file(tmp / "project/src/edpkg/__init__.py", "");
+  LiveFileSystem fs("/");
+  TopLevelOwners owners;
+  owners.trees[tmp / "project"] = "edpkg";
+  lockfile::Fingerprint fp;
+  record_site_entries(fs, {tmp / "project/src"}, owners, {}, fp);
+  ASSERT_EQ(fp.site_entries.size(), 1u);
+  EXPECT_EQ(fp.site_entries[0].owner, "edpkg");
+  EXPECT_EQ(fp.site_entries[0].digest, "");
 }
 
 TEST(SiteEntries, TheStandardLibraryIsNotInventoried) {
