@@ -84,7 +84,11 @@ Result<std::string> fetch_url(const std::string& url) {
   lib.easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
   lib.easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 5L);
   lib.easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-  lib.easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // An https lock never continues over plain http: a redirect there would
+  // hand the lock to anyone on the path, silently (the http warning is only
+  // given for the URL the user typed).
+  lib.easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR,
+                  url.starts_with("https://") ? "https" : "http,https");
   lib.easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
   lib.easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
   lib.easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);

@@ -3,19 +3,11 @@
 #include <algorithm>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/unlisted_files.hpp"
 
 namespace envlock::scanner {
 
 namespace {
-
-std::string join_owners(const std::set<std::string>& owners) {
-  std::string out;
-  for (const auto& o : owners) {
-    if (!out.empty()) out += ',';
-    out += o;
-  }
-  return out;
-}
 
 std::string kind_name(FileType t) {
   switch (t) {
@@ -31,7 +23,7 @@ std::string kind_name(FileType t) {
 struct Budget {
   const SiteEntryOptions& limits;
   std::uint64_t entries = 0, bytes = 0, path_bytes = 0;
-  std::string exceeded;  ///< why the first limit was reached, "" while within
+  std::string exceeded = {};  ///< why the first limit was reached, "" while within
 };
 
 // "sha256:<hex>" over sorted "relative-path,content" lines of the tree below

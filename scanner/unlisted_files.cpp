@@ -24,15 +24,6 @@ struct PackageDir {
 using Listed = std::unordered_map<std::string, std::unordered_set<std::string>>;
 using Dirs = std::unordered_map<std::string, PackageDir>;
 
-std::string join_owners(const std::set<std::string>& owners) {
-  std::string out;
-  for (const auto& o : owners) {
-    if (!out.empty()) out += ',';
-    out += o;
-  }
-  return out;
-}
-
 // Walks every package directory with an explicit stack (no recursion, so no
 // nesting depth can exhaust the stack) and a budget for the whole search.
 class Walker {
@@ -168,6 +159,15 @@ class Walker {
 };
 
 }  // namespace
+
+std::string join_owners(const std::set<std::string>& owners) {
+  std::string out;
+  for (const auto& o : owners) {
+    if (!out.empty()) out += ',';
+    out += o;
+  }
+  return out;
+}
 
 void find_unlisted_files(const FileSystem& fs, const std::vector<PackageListing>& listings,
                          std::vector<lockfile::FileProblem>& problems,

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {
+
+/// Owner names sorted and comma-separated ("ns-a,ns-b"), as problems and
+/// site entries name the packages that share a path.
+std::string join_owners(const std::set<std::string>& owners);
 
 /// What one package says it installed.
 struct PackageListing {
