@@ -41,8 +41,9 @@ struct UnlistedLimits {
 
 /// Appends a FileProblem for every directory entry (file, symlink, anything
 /// but a directory) that sits inside a package directory and that no listing
-/// names: problem "bytecode" for a `.pyc` directly in a `__pycache__`
-/// directory, "unowned" for anything else. A package directory is a directory
+/// names, as problem "unowned". A `.pyc` directly in a `__pycache__`
+/// directory is not one (bytecode.hpp pins the ones Python would load;
+/// earlier versions reported each as "bytecode", info). A package directory is a directory
 /// strictly below a site directory that holds, at any depth, a path some
 /// package lists; one that several packages share (namespace packages) is
 /// owned by each, and the problem's `package` names them all, sorted and
