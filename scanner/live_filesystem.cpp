@@ -179,13 +179,25 @@ Result<std::string> LiveFileSystem::read_beneath(std::string_view base_in, std::
   const std::string base = normalize_path(base_in);
   const std::string path = normalize_path(path_in);
   if (!lexically_under(path, base)) return fail(path + ": leaves " + base);
-  // A jail at `base`: on the live host opened by the kernel's own lookup (the
-  // site directory may be a link), inside a root through the root's jail.
-  auto sub = root_.empty() ? PathJail::open(base, base) : ENVLOCK_TRY(jail())->sub(base);
-  if (!sub) return tl::unexpected(sub.error());
+  auto sub = ENVLOCK_TRY(base_jail(base));
   struct stat st {};
   UniqueFd fd = ENVLOCK_TRY(sub->open_file(path, &st));
   return read_whole(fd.get(), st, path, max_bytes);
+}
+
+Result<std::shared_ptr<const PathJail>> LiveFileSystem::base_jail(const std::string& base) const {
+  std::lock_guard<std::mutex> lock(base_jails_->mutex);
+  auto& slot = base_jails_->by_base[base];
+  if (slot) return slot;
+  // A jail at `base`: on the live host opened by the kernel's own lookup (the
+  // site directory may be a link), inside a root through the root's jail.
+  auto opened = root_.empty() ? PathJail::open(base, base) : ENVLOCK_TRY(jail())->sub(base);
+  if (!opened) {
+    base_jails_->by_base.erase(base);  // not cached: the next read tries again
+    return tl::unexpected(opened.error());
+  }
+  slot = std::make_shared<const PathJail>(std::move(*opened));
+  return slot;
 }
 
 Result<std::string> LiveFileSystem::read_prefix(std::string_view path,

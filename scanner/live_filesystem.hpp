@@ -6,6 +6,9 @@
 // read is read through the descriptor the resolution opened, so nothing a
 // writer of the tree does meanwhile makes the scan read a host file.
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -49,6 +52,18 @@ class LiveFileSystem final : public FileSystem {
   bool live_;
   std::optional<PathJail> jail_;  ///< every root but "/"
   std::string jail_error_;        ///< why the root could not be opened
+
+  /// read_beneath's jails, one per base directory, opened on first use: a
+  /// full scan reads some seven metadata files per package from the same
+  /// site directory, and opening the jail per read cost three system calls
+  /// each. A base swapped later in the scan stays the one first opened, which
+  /// only keeps reads below it. Behind a pointer so the class stays movable.
+  struct BaseJails {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const PathJail>> by_base;
+  };
+  std::shared_ptr<BaseJails> base_jails_ = std::make_shared<BaseJails>();
+  Result<std::shared_ptr<const PathJail>> base_jail(const std::string& base) const;
 };
 
 }  // namespace envlock::scanner
