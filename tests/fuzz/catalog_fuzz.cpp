@@ -58,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   const auto sites = scanner::expand_pth(fs, {"/site"});
-  static const std::set<std::string> kProblems = {"modified", "deleted", "unowned", "bytecode",
-                                                  "unverifiable"};
+  static const std::set<std::string> kProblems = {"modified", "deleted", "unowned",
+                                                  "unverifiable", "incomplete"};
   for (bool fast : {false, true}) {
     lockfile::Fingerprint fp;
     scanner::PythonProbeOptions options;
@@ -70,6 +70,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& p : fp.integrity) {
       if (kProblems.count(p.problem) == 0 || p.location.empty()) __builtin_trap();
       if (p.path.empty() && p.package.empty()) __builtin_trap();
+      // An unfinished search always says why; __pycache__ pycs are the bytecode rules'.
+      if (p.problem == "incomplete" && p.detail.empty()) __builtin_trap();
+    }
+    for (const auto& e : fp.site_entries) {
+      if (e.name.empty() || e.location.empty() || e.kind.empty()) __builtin_trap();
+      if (e.startup && e.digest.empty() && e.kind != "directory" && e.kind != "other") __builtin_trap();
     }
     std::uint64_t pinned = 0;
     for (const auto& pkg : fp.packages) {
