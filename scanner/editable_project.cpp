@@ -26,16 +26,6 @@ bool skipped_anywhere(std::string_view name) {
   return name.ends_with(".egg-info");
 }
 
-bool pseudo_filesystem(std::string_view path) {
-  for (std::string_view top : {"/proc", "/sys", "/dev"}) {
-    if (path == top ||
-        (path.starts_with(top) && path.size() > top.size() && path[top.size()] == '/')) {
-      return true;
-    }
-  }
-  return false;
-}
-
 struct Entry {
   std::string relative;
   std::string absolute;
@@ -76,7 +66,7 @@ EditableProject hash_editable_project(const FileSystem& fs, const std::string& d
   EditableProject out;
   // direct_url.json is the environment owner's to write: "file:///proc"
   // would have the scan read the kernel's files.
-  if (auto real = fs.realpath(dir); real && pseudo_filesystem(*real)) {
+  if (auto real = fs.realpath(dir); real && is_pseudo_path(*real)) {
     out.complete = false;
     out.diagnostics.push_back({dir, "editable project in a kernel pseudo filesystem; not read"});
     return out;

@@ -84,17 +84,6 @@ bool hashed(const PackageFile& pf, const CatalogEntry& entry) {
   return !pf.algorithm.empty() || entry.package.format != "dist-info";
 }
 
-// A RECORD may name any path ("../../../../proc/kcore"); no installer puts
-// files in the kernel's pseudo filesystems, and reading them can be endless.
-bool pseudo_file(std::string_view path) {
-  for (std::string_view dir : {"/proc", "/sys", "/dev"}) {
-    if (path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/')) {
-      return true;
-    }
-  }
-  return false;
-}
-
 lockfile::FileProblem problem_for(const lockfile::Package& pkg, std::string path,
                                   std::string problem) {
   lockfile::FileProblem p;
@@ -224,7 +213,9 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       const auto& pf = entry.files[f];
       if (!hashed(pf, entry)) continue;
       Check check = check_for(pf);
-      if (pseudo_file(pf.path)) {
+      // A RECORD may name any path ("../../../../proc/kcore"); reading the
+      // kernel's pseudo filesystems can be endless.
+      if (is_pseudo_path(pf.path)) {
         if (check != Check::kNone) {
           auto p = problem_for(entry.package, pf.listed, "unverifiable");
           p.expected = pf.algorithm + "=" + pf.digest;
