@@ -84,6 +84,10 @@ Verdict check(const std::string& lock, const std::string& python,
   return v;
 }
 
+std::vector<std::string> mode(bool fast) {
+  return fast ? std::vector<std::string>{"--fast"} : std::vector<std::string>{};
+}
+
 // The findings of one category (and, when given, one subject).
 std::vector<nlohmann::json> findings(const Verdict& v, const std::string& category,
                                      const std::string& subject = "") {
@@ -98,7 +102,7 @@ std::vector<nlohmann::json> findings(const Verdict& v, const std::string& catego
 
 std::string lock_of(const Venv& venv, const std::string& path, bool fast = false) {
   std::vector<std::string> args{"lock", "--python", venv.python(), "-o", path, "--no-cache"};
-  if (fast) args.push_back("--fast");
+  for (auto& flag : mode(fast)) args.push_back(flag);
   auto r = envlock(args);
   EXPECT_EQ(r.status, 0) << r.err;
   return path;
@@ -212,11 +216,10 @@ TEST_F(CheckIntegrity, EveryPairingOfFastAndFullPassesAnUnchangedVenv) {
              "../legacy/__init__.py\nPKG-INFO\n");
   const auto full = lock_of(*venv_, tmp_ / "full.toml");
   const auto fast = lock_of(*venv_, tmp_ / "fast.toml", true);
-  for (const auto& [lock, mode] : {std::pair{full, "full"}, std::pair{fast, "fast"}}) {
+  for (const auto& [lock, taken] : {std::pair{full, "full"}, std::pair{fast, "fast"}}) {
     for (bool fast_check : {false, true}) {
-      auto v = check(lock, venv_->python(), fast_check ? std::vector<std::string>{"--fast"}
-                                                       : std::vector<std::string>{});
-      EXPECT_EQ(v.status, 0) << mode << " lock, " << (fast_check ? "fast" : "full") << " check\n"
+      auto v = check(lock, venv_->python(), mode(fast_check));
+      EXPECT_EQ(v.status, 0) << taken << " lock, " << (fast_check ? "fast" : "full") << " check\n"
                              << v.raw;
     }
   }
@@ -227,8 +230,7 @@ TEST_F(CheckIntegrity, EveryPairingOfFastAndFullPassesAnUnchangedVenv) {
   venv_->install("demo", {{"demo/__init__.py", "VALUE = 2\n"}, {"demo/core.py", "def f(): return 1\n"}});
   for (const auto& lock : {full, fast}) {
     for (bool fast_check : {false, true}) {
-      auto v = check(lock, venv_->python(), fast_check ? std::vector<std::string>{"--fast"}
-                                                       : std::vector<std::string>{});
+      auto v = check(lock, venv_->python(), mode(fast_check));
       EXPECT_EQ(v.status, 1) << v.raw;
       EXPECT_FALSE(findings(v, "package-changed", "demo").empty()) << v.raw;
     }
