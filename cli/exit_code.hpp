@@ -1,5 +1,5 @@
 #pragma once
-// The one place where an Error becomes a process exit code (DESIGN.md).
+// The one place where an Error becomes a process exit code (docs/cli.md).
 
 #include "lockfile/error.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// `check --format json`: the findings object of DESIGN.md, a machine contract.
+// `check --format json`: the findings object of docs/output-formats.md, a machine contract.
 
 #include <string>
 

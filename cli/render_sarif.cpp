@@ -14,7 +14,7 @@ using resolver::Severity;
 
 namespace {
 
-// Descriptions of the categories DESIGN.md names; a category added later
+// Descriptions of the categories docs/policy.md names; a category added later
 // still gets a rule, with a generic description.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kCategoryText = {{
     {"python", "The Python interpreter differs from the locked one"},

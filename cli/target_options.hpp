@@ -1,5 +1,5 @@
 #pragma once
-// The target options every scanning command shares (DESIGN.md "Targets").
+// The target options every scanning command shares (docs/cli.md "Targets").
 
 #include <CLI/CLI.hpp>
 

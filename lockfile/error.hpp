@@ -9,7 +9,7 @@
 
 namespace envlock {
 
-/// What kind of failure; the cli maps it to an exit code (DESIGN.md).
+/// What kind of failure; the cli maps it to an exit code (docs/cli.md).
 enum class ErrorKind {
   kUsage,      ///< bad command line (exit 2)
   kInvalid,    ///< unreadable or malformed input: lock, policy, target (exit 2)

@@ -1,7 +1,7 @@
 #pragma once
 // The fingerprint: everything envlock knows about one environment. The scanner
 // fills it, the codecs read and write it, the resolver compares two of them.
-// Field names follow the lockfile contract in shared/DESIGN.md.
+// Field names follow the lockfile contract in docs/lockfile.md.
 
 #include <cstdint>
 #include <map>

@@ -68,7 +68,7 @@ std::int64_t clamp_count(std::uint64_t n) {
       std::min<std::uint64_t>(n, std::numeric_limits<std::int64_t>::max()));
 }
 
-// Extra fields (not in DESIGN.md's example) are written only when set, so a
+// Extra fields (marked extra in docs/lockfile.md) are written only when set, so a
 // plain lock stays short; readers default them.
 
 template <class J>

@@ -1,6 +1,6 @@
 #pragma once
 // The fingerprint as a document tree: one mapping between the C++ model and the
-// keys of DESIGN.md, shared by the JSON and TOML codecs, the digest and the
+// keys of docs/lockfile.md, shared by the JSON and TOML codecs, the digest and the
 // validator. TOML is only another spelling of the same tree (toml_codec.hpp).
 
 #include <cstddef>
@@ -15,13 +15,13 @@
 
 namespace envlock::lockfile {
 
-/// The full document, `envlock` included, with DESIGN.md's keys and nesting.
+/// The full document, `envlock` included, with docs/lockfile.md's keys and nesting.
 /// Packages, native objects and lists come out in canonical order whatever the
 /// order in `fp`; empty optional sections and empty extra fields are left out;
 /// strings that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
 nlohmann::json to_json(const Fingerprint& fp);
 
-/// Same tree with keys in the documented (DESIGN.md) order, for writers that
+/// Same tree with keys in the documented (docs/lockfile.md) order, for writers that
 /// keep key order (TOML). `with_envlock` = false leaves the [envlock] table out.
 nlohmann::ordered_json to_ordered_json(const Fingerprint& fp, bool with_envlock);
 

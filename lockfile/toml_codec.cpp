@@ -103,7 +103,7 @@ bool is_table_array(const ordered_json& v) {
 }
 
 // Top-level sections and their direct children ([hardware.cpu]) are written as
-// [headers]; anything deeper (files, resolved) as inline tables, as DESIGN.md shows.
+// [headers]; anything deeper (files, resolved) as inline tables, as docs/lockfile.md shows.
 bool is_section(const ordered_json& v, int level) {
   return level < 2 && (v.is_object() || is_table_array(v));
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The lockfile's TOML spelling of the document tree (json_codec.hpp): the
-// layout of DESIGN.md, written by hand so that key order stays readable and
+// layout of docs/lockfile.md, written by hand so that key order stays readable and
 // stable; read with toml++ into the same tree the JSON codec uses.
 
 #include <cstddef>

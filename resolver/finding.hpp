@@ -18,7 +18,7 @@ std::string_view to_string(Severity s);
 
 struct Finding {
   Severity severity = Severity::kInfo;
-  std::string category;  ///< "package-changed", ... (DESIGN.md)
+  std::string category;  ///< "package-changed", ... (docs/policy.md)
   std::string subject;
   std::optional<std::string> lock;    ///< value in the lock, null when absent there
   std::optional<std::string> target;  ///< value in the target, null when absent there

@@ -1,7 +1,7 @@
 #pragma once
 // The policy: how much each kind of difference between a lock and a target
 // matters. Read from a TOML file (docs/policy.md lists every key); with no
-// file, default_policy() gives the values DESIGN.md documents.
+// file, default_policy() gives the values docs/policy.md documents.
 
 #include <cstdint>
 #include <map>
@@ -86,7 +86,7 @@ struct Policy {
   std::set<std::string> env_ignore;    ///< env.ignore: names; "MKL_*" matches a prefix
 };
 
-/// The policy used when no file is given (DESIGN.md's values).
+/// The policy used when no file is given (docs/policy.md's values).
 Policy default_policy();
 
 /// Largest policy file load_policy_file reads.
