@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace envlock {
 namespace {

@@ -8,6 +8,7 @@
 #include "lockfile/lock_io.hpp"
 #include "support/http_server.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::cli {
 namespace {

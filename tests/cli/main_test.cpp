@@ -6,6 +6,7 @@
 
 #include "scanner/elf_reader.hpp"
 #include "scanner/live_filesystem.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::cli {
 namespace {

@@ -16,6 +16,7 @@
 
 #include "lockfile/fingerprint.hpp"
 #include "resolver/finding.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::cli::testing {
 

@@ -13,6 +13,7 @@
 #include "scanner/live_filesystem.hpp"
 #include "scanner/package_cache.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace envlock {
 namespace {

@@ -8,6 +8,7 @@
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/sample_fingerprint.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::lockfile {
 namespace {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include "support/paths.hpp"
 
 namespace envlock::resolver {
 namespace {
@@ -66,7 +67,7 @@ TEST(Policy, EmptyTextIsTheDefault) {
 }
 
 TEST(Policy, DefaultFixtureEqualsDefaults) {
-  auto p = load_policy_file(ENVLOCK_FIXTURES "/policies/default.toml");
+  auto p = load_policy_file(std::string(ENVLOCK_FIXTURES) + "/policies/default.toml");
   ASSERT_TRUE(p) << p.error().message;
   const Policy d = default_policy();
   EXPECT_EQ(p->ignore, d.ignore);
@@ -78,14 +79,14 @@ TEST(Policy, DefaultFixtureEqualsDefaults) {
 
 TEST(Policy, EveryFixtureParses) {
   for (const auto& entry :
-       std::filesystem::directory_iterator(ENVLOCK_FIXTURES "/policies")) {
+       std::filesystem::directory_iterator(std::string(ENVLOCK_FIXTURES) + "/policies")) {
     auto p = load_policy_file(entry.path().string());
     EXPECT_TRUE(p) << entry.path() << ": " << p.error().message;
   }
 }
 
 TEST(Policy, ServingFixture) {
-  auto p = load_policy_file(ENVLOCK_FIXTURES "/policies/serving.toml");
+  auto p = load_policy_file(std::string(ENVLOCK_FIXTURES) + "/policies/serving.toml");
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->packages_extra, Action::kInfo);
   EXPECT_EQ(p->ignore, (std::set<std::string>{"pip", "setuptools", "wheel", "uv"}));
@@ -101,7 +102,7 @@ TEST(Policy, ServingFixture) {
 }
 
 TEST(Policy, DottedAndInlineTables) {
-  auto p = load_policy_file(ENVLOCK_FIXTURES "/policies/lenient.toml");
+  auto p = load_policy_file(std::string(ENVLOCK_FIXTURES) + "/policies/lenient.toml");
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->python_version, VersionMatch::kMajor);
   EXPECT_EQ(p->packages_changed, Action::kWarn);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "scanner/live_filesystem.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

@@ -6,6 +6,7 @@
 
 #include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "scanner/live_filesystem.hpp"
 #include "scanner/nvml_loader.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

@@ -17,6 +17,7 @@
 #include "scanner/site_discovery.hpp"
 #include "scanner/unlisted_files.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

@@ -7,6 +7,7 @@
 #include "scanner/elf_reader.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

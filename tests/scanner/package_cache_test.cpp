@@ -16,6 +16,7 @@
 #include "scanner/native_probe.hpp"
 #include "scanner/python_probe.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

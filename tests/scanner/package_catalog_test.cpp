@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "scanner/live_filesystem.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

@@ -12,6 +12,7 @@
 #include "scanner/live_filesystem.hpp"
 #include "scanner/record_parser.hpp"
 #include "support/process.hpp"
+#include "support/paths.hpp"
 
 namespace envlock::scanner {
 namespace {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include "support/paths.hpp"
 
 extern char** environ;
 
