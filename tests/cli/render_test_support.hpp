@@ -67,7 +67,8 @@ inline lockfile::Fingerprint sample_fingerprint() {
   py.executable = "/usr/bin/python3";
   py.site_dirs = {"/usr/local/lib/python3.11/dist-packages", "/usr/lib/python3/dist-packages"};
   fp.python = py;
-  auto add = [&fp](std::string name, std::string version, std::string location) -> lockfile::Package& {
+  auto add = [&fp](std::string name, std::string version,
+                   std::string location) -> lockfile::Package& {
     lockfile::Package pkg;
     pkg.name = std::move(name);
     pkg.raw_name = pkg.name;
@@ -125,7 +126,8 @@ inline lockfile::Fingerprint sample_fingerprint() {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "envlock-render-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "envlock-render-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {
@@ -168,7 +170,8 @@ inline std::string schema_path(const std::string& name) {
 }
 
 /// Outcome of a schema check: ran is false when the validator is not
-/// installed (then only the test's own structural checks apply).
+/// installed. Check it with ENVLOCK_EXPECT_SCHEMA_VALID / _INVALID, which skip
+/// the test (reported as skipped, never as a pass) when nothing was checked.
 struct Validation {
   bool ran = false;
   bool valid = false;
@@ -193,9 +196,9 @@ inline Validation validate_xml(const std::string& document, const std::string& x
 inline Validation validate_json(const std::string& document, const std::string& schema) {
   TempDir dir;
   const auto file = dir.write("document.json", document);
-  const CommandResult r = run_command("python3 '" + std::string(ENVLOCK_FIXTURES) +
-                                      "/render/validate_json_schema.py' '" + schema + "' '" +
-                                      file.string() + "'");
+  const CommandResult r =
+      run_command("python3 '" + std::string(ENVLOCK_FIXTURES) +
+                  "/render/validate_json_schema.py' '" + schema + "' '" + file.string() + "'");
   if (r.exit_code == 77 || r.exit_code == 127) {
     std::cerr << "note: python3 jsonschema is not installed; schema check skipped\n";
     return {};
@@ -204,3 +207,17 @@ inline Validation validate_json(const std::string& document, const std::string& 
 }
 
 }  // namespace envlock::cli::testing
+
+/// Skips the rest of the test when the validator could not run (a schema
+/// check that did not happen must not read as a passed one); otherwise expects
+/// the verdict. Further `<< message` parts go to the expectation.
+#define ENVLOCK_EXPECT_SCHEMA_VALID(v)                                                \
+  if (!(v).ran)                                                                       \
+    GTEST_SKIP() << "schema validator not installed (scripts/bootstrap installs it)"; \
+  else                                                                                \
+    EXPECT_TRUE((v).valid)
+#define ENVLOCK_EXPECT_SCHEMA_INVALID(v)                                              \
+  if (!(v).ran)                                                                       \
+    GTEST_SKIP() << "schema validator not installed (scripts/bootstrap installs it)"; \
+  else                                                                                \
+    EXPECT_FALSE((v).valid)
