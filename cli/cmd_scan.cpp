@@ -11,6 +11,7 @@
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/lock_io.hpp"
+#include "lockfile/signature.hpp"
 
 namespace envlock::cli {
 
@@ -80,7 +81,7 @@ CommandRun setup_lock(CLI::App& sub) {
     if (!args->sign_key.empty()) key = ENVLOCK_TRY(read_private_key_file(args->sign_key));
     auto fp = ENVLOCK_TRY(scan_target(args->target));
     std::string text = lockfile::render_lock(fp);
-    if (!key.empty()) text = ENVLOCK_TRY(sign_lock(text, key, args->sign_key));
+    if (!key.empty()) text = ENVLOCK_TRY(lockfile::sign_lock_text(text, key, args->sign_key));
     ENVLOCK_TRY(lockfile::write_file_atomic(args->output, text));
     return 0;
   };

@@ -35,13 +35,6 @@ Result<ReportFormat> parse_report_format(std::string_view word) {
               ErrorKind::kUsage);
 }
 
-std::string_view to_string(ReportFormat format) {
-  for (const auto& [name, f] : kFormats) {
-    if (f == format) return name;
-  }
-  return "text";
-}
-
 std::string render_report(const resolver::Report& report, ReportFormat format,
                           const RenderOptions& opts) {
   switch (format) {

@@ -17,9 +17,6 @@ enum class ReportFormat { kText, kJson, kJunit, kMarkdown, kSarif, kHtml };
 /// "unknown format 'xml' (expected text, json, junit, markdown, sarif or html)".
 Result<ReportFormat> parse_report_format(std::string_view word);
 
-/// The format's --format word: "text", "json", ...
-std::string_view to_string(ReportFormat format);
-
 /// Renders `report` as a complete document in `format`, ending in a newline.
 /// Never fails: hostile strings are escaped for the format, ill-formed UTF-8
 /// is made visible (or replaced by U+FFFD in JSON/SARIF). Only the text format

@@ -14,10 +14,6 @@ namespace envlock::cli {
 /// be swapped for theirs. Also refuses non-regular files and files over 4 KiB.
 Result<std::string> read_private_key_file(const std::string& path);
 
-/// Signs lock text with a private key file's content.
-Result<std::string> sign_lock(std::string_view lock_text, std::string_view key_text,
-                              std::string_view key_path);
-
 /// Reads the public key file and verifies the lock text's signature (exit 3 on failure).
 Result<void> verify_lock_file_signature(std::string_view lock_text, std::string_view lock_source,
                                         const std::string& pubkey_path);

@@ -291,10 +291,6 @@ nlohmann::ordered_json to_ordered_json(const Fingerprint& fp, bool with_envlock)
   return build<nlohmann::ordered_json>(fp, with_envlock);
 }
 
-Result<Fingerprint> from_json(const json& doc, std::string_view source) {
-  return decode_document(doc, source, nullptr);
-}
-
 namespace {
 
 struct JsonScan {
@@ -440,11 +436,6 @@ Result<json> parse_json_document(std::string_view text, std::string_view source,
   return doc;
 }
 
-Result<Fingerprint> parse_json(std::string_view text, std::string_view source) {
-  SourceMap where;
-  json doc = ENVLOCK_TRY(parse_json_document(text, source, &where));
-  return decode_document(doc, source, &where);
-}
 
 
 }  // namespace envlock::lockfile

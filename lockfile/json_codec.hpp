@@ -25,9 +25,6 @@ nlohmann::json to_json(const Fingerprint& fp);
 /// keep key order (TOML). `with_envlock` = false leaves the [envlock] table out.
 nlohmann::ordered_json to_ordered_json(const Fingerprint& fp, bool with_envlock);
 
-/// Validates `doc` into the model (decode_document without line numbers). No digest check.
-Result<Fingerprint> from_json(const nlohmann::json& doc, std::string_view source);
-
 /// Parses JSON text into a tree, rejecting text over kMaxDocumentBytes and
 /// nesting over kMaxDocumentDepth. Syntax errors read `source:line:col: <what>`.
 /// Sets `where` (may be null) up to find the line of any value from `text`,
@@ -35,7 +32,5 @@ Result<Fingerprint> from_json(const nlohmann::json& doc, std::string_view source
 Result<nlohmann::json> parse_json_document(std::string_view text, std::string_view source,
                                            SourceMap* where);
 
-/// parse_json_document + decode_document. No digest check.
-Result<Fingerprint> parse_json(std::string_view text, std::string_view source);
 
 }  // namespace envlock::lockfile

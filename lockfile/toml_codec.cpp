@@ -369,10 +369,4 @@ Result<json> parse_toml_document(std::string_view text, std::string_view source,
   }
 }
 
-Result<Fingerprint> parse_toml(std::string_view text, std::string_view source) {
-  SourceMap where;
-  json doc = ENVLOCK_TRY(parse_toml_document(text, source, &where));
-  return decode_document(doc, source, &where);
-}
-
 }  // namespace envlock::lockfile

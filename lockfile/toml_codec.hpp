@@ -42,7 +42,4 @@ inline constexpr int kMaxKeyParts = 32;
 /// TOML reader (locks, policies) calls it first.
 std::optional<std::size_t> too_many_key_parts(std::string_view text);
 
-/// parse_toml_document + decode_document. No digest check (see lock_io.hpp).
-Result<Fingerprint> parse_toml(std::string_view text, std::string_view source);
-
 }  // namespace envlock::lockfile

@@ -130,17 +130,6 @@ Number Number::from_digits(std::string_view digits) {
   return n;
 }
 
-std::optional<std::uint64_t> Number::to_u64() const {
-  if (digits_.size() > 20) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : digits_) {
-    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
 std::strong_ordering operator<=>(const Number& a, const Number& b) {
   if (a.digits_.size() != b.digits_.size()) return a.digits_.size() <=> b.digits_.size();
   const int c = a.digits_.compare(b.digits_);

@@ -26,8 +26,6 @@ class Number {
   /// "0" for zero, otherwise the digits without leading zeros.
   std::string_view digits() const { return digits_.empty() ? std::string_view("0") : digits_; }
   bool is_zero() const { return digits_.empty(); }
-  /// The value when it fits in 64 bits.
-  std::optional<std::uint64_t> to_u64() const;
 
   friend bool operator==(const Number& a, const Number& b) = default;
   friend std::strong_ordering operator<=>(const Number& a, const Number& b);

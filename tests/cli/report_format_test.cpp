@@ -17,7 +17,6 @@ TEST(ReportFormat, ParsesEveryWord) {
   for (const char* word : {"text", "json", "junit", "markdown", "sarif", "html"}) {
     const auto format = parse_report_format(word);
     ASSERT_TRUE(format) << word;
-    EXPECT_EQ(to_string(*format), word);
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "lockfile/lock_io.hpp"
 #include "lockfile/sample_fingerprint.hpp"
+#include "lockfile/validator.hpp"
 
 namespace envlock::lockfile {
 namespace {
@@ -55,7 +57,7 @@ TEST(JsonCodec, LeavesOutEmptyOptionalPartsButKeepsAnEmptyGpuList) {
 
 TEST(JsonCodec, RoundTripsAFullyPopulatedFingerprint) {
   Fingerprint fp = testing::sample_fingerprint();
-  auto back = parse_json(to_json(fp).dump(2), "scan.json");
+  auto back = parse_fingerprint_text(to_json(fp).dump(2), "scan.json");
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(to_json(*back), to_json(fp));
   EXPECT_EQ(back->packages[1].raw_name, "NumPy");
@@ -91,7 +93,7 @@ TEST(JsonCodec, ReplacesInvalidUtf8) {
 }
 
 TEST(JsonCodec, IgnoresUnknownKeys) {
-  auto fp = parse_json(R"({"envlock": {"schema": 1, "future": [1]}, "future": {"x": 1},
+  auto fp = parse_fingerprint_text(R"({"envlock": {"schema": 1, "future": [1]}, "future": {"x": 1},
                           "packages": [{"name": "a", "version": "1", "later": true}]})",
                        "scan.json");
   ASSERT_TRUE(fp) << fp.error().message;
@@ -99,7 +101,7 @@ TEST(JsonCodec, IgnoresUnknownKeys) {
 }
 
 TEST(JsonCodec, SyntaxErrorsNameLineAndColumn) {
-  auto r = parse_json("{\"envlock\":\n {\"schema\": 1,,}}", "scan.json");
+  auto r = parse_fingerprint_text("{\"envlock\":\n {\"schema\": 1,,}}", "scan.json");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::kInvalid);
   EXPECT_EQ(r.error().message,
@@ -108,7 +110,7 @@ TEST(JsonCodec, SyntaxErrorsNameLineAndColumn) {
 }
 
 TEST(JsonCodec, TypeErrorsNameLineAndField) {
-  auto r = parse_json(
+  auto r = parse_fingerprint_text(
       "{\"envlock\": {\"schema\": 1},\n"
       " \"packages\": [{\"name\": \"a\", \"version\": \"1\"},\n"
       "  {\"name\": \"b\",\n"
@@ -117,65 +119,61 @@ TEST(JsonCodec, TypeErrorsNameLineAndField) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "scan.json:4: packages[1].version: expected a string, got integer");
 
-  r = parse_json(R"({"envlock": {"schema": 1}, "hardware": {"cpu": {"cores": "2"}}})", "s.json");
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "hardware": {"cpu": {"cores": "2"}}})", "s.json");
   EXPECT_EQ(r.error().message, "s.json:1: hardware.cpu.cores: expected an integer, got string");
 
-  r = parse_json(R"({"envlock": {"schema": 1}, "packages": [{"name": "a", "version": "1",
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "packages": [{"name": "a", "version": "1",
                     "files": {"count": -1}}]})",
                  "s.json");
   EXPECT_EQ(r.error().message,
             "s.json:2: packages[0].files.count: expected a non-negative integer, got -1");
 
-  r = parse_json(R"({"envlock": {"schema": 1}, "native": [{"path": "/x", "resolved": {"a.so": 1}}]})",
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "native": [{"path": "/x", "resolved": {"a.so": 1}}]})",
                  "s.json");
   EXPECT_EQ(r.error().message,
             "s.json:1: native[0].resolved.\"a.so\": expected a string, got integer");
 
-  r = parse_json(R"({"envlock": {"schema": 1}, "packages": [{"name": "a", "version": "1",
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "packages": [{"name": "a", "version": "1",
                     "bytecode-pinned": "3"}]})",
                  "s.json");
   EXPECT_EQ(r.error().message,
             "s.json:2: packages[0].bytecode-pinned: expected a non-negative integer, got string");
-  r = parse_json(R"({"envlock": {"schema": 1}, "bytecode": [{"path": "a.pyc", "sha256": 1}]})",
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "bytecode": [{"path": "a.pyc", "sha256": 1}]})",
                  "s.json");
   EXPECT_EQ(r.error().message, "s.json:1: bytecode[0].sha256: expected a string, got integer");
-  r = parse_json(R"({"envlock": {"schema": 1}, "bytecode": [{"sha256": "x"}]})", "s.json");
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "bytecode": [{"sha256": "x"}]})", "s.json");
   EXPECT_EQ(r.error().message, "s.json:1: bytecode[0].path: missing required key");
 
-  r = parse_json(R"({"envlock": {"schema": 1}, "python": []})", "s.json");
+  r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "python": []})", "s.json");
   EXPECT_EQ(r.error().message, "s.json:1: python: expected an object, got array");
 }
 
 TEST(JsonCodec, MissingRequiredKeysAndSchema) {
-  auto r = parse_json("{\"envlock\": {\"schema\": 1},\n \"packages\": [\n {\"name\": \"a\"}]}", "s.json");
+  auto r = parse_fingerprint_text("{\"envlock\": {\"schema\": 1},\n \"packages\": [\n {\"name\": \"a\"}]}", "s.json");
   EXPECT_EQ(r.error().message, "s.json:3: packages[0].version: missing required key");
-  r = parse_json("{\"envlock\": {\n\"schema\": 7}}", "s.json");
+  r = parse_fingerprint_text("{\"envlock\": {\n\"schema\": 7}}", "s.json");
   EXPECT_EQ(r.error().message, "s.json:2: envlock.schema: unsupported schema version 7 (this envlock reads 1)");
-  r = parse_json("{\"envlock\": {}}", "s.json");
+  r = parse_fingerprint_text("{\"envlock\": {}}", "s.json");
   EXPECT_EQ(r.error().message, "s.json:1: envlock.schema: missing required key");
-  r = parse_json("{\"python\": {}}", "s.json");
+  r = parse_fingerprint_text("{\"python\": {}}", "s.json");
   EXPECT_EQ(r.error().message,
             "s.json: missing \"envlock\" object; this is not an envlock lock or scan");
-  r = parse_json("[1, 2]", "s.json");
-  EXPECT_EQ(r.error().message, "s.json: expected a JSON object at the top level");
+  // A lock file starting with '[' is read as TOML; the decoder alone must
+  // still refuse a top level that is not an object.
+  auto top = decode_document(json::array({1, 2}), "s.json", nullptr);
+  EXPECT_EQ(top.error().message, "s.json: expected a JSON object at the top level");
 }
 
 TEST(JsonCodec, RejectsDeepNestingBeforeParsing) {
   std::string deep = "{\"envlock\": {\"schema\": 1}, \"x\": " + std::string(100000, '[') +
                      std::string(100000, ']') + "}";
-  auto r = parse_json(deep, "deep.json");
+  auto r = parse_fingerprint_text(deep, "deep.json");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "deep.json:1: nested deeper than 64 levels");
 }
 
-TEST(JsonCodec, FromJsonValidatesWithoutLines) {
-  json doc = {{"envlock", {{"schema", 1}}}, {"os", {{"arch", 64}}}};
-  auto r = from_json(doc, "memory");
-  EXPECT_EQ(r.error().message, "memory: os.arch: expected a string, got integer");
-}
-
 TEST(JsonCodec, RejectsNumbersThatOverflowToInfinity) {
-  auto r = parse_json(R"({"envlock": {"schema": 1}, "python": {"scale": 1e999}})", "lock.json");
+  auto r = parse_fingerprint_text(R"({"envlock": {"schema": 1}, "python": {"scale": 1e999}})", "lock.json");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::kInvalid);
   EXPECT_EQ(r.error().message.rfind("lock.json", 0), 0u) << r.error().message;
@@ -185,7 +183,7 @@ TEST(JsonCodec, RefusesMoreValuesThanItsSizeAllows) {
   std::string text = R"({"envlock": {"schema": 1}, "x": [)";
   for (int i = 0; i < 200000; ++i) text += "{},";
   text += "{}]}";
-  auto r = parse_json(text, "big.json");
+  auto r = parse_fingerprint_text(text, "big.json");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message.rfind("big.json:1: more than ", 0), 0u) << r.error().message;
 }
