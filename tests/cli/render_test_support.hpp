@@ -17,6 +17,7 @@
 #include "lockfile/fingerprint.hpp"
 #include "resolver/finding.hpp"
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace envlock::cli::testing {
 
@@ -122,32 +123,6 @@ inline lockfile::Fingerprint sample_fingerprint() {
   return fp;
 }
 
-/// A temporary directory removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "envlock-render-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path write(const std::string& name, const std::string& content) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 struct CommandResult {
   int exit_code = -1;
   std::string output;  ///< stdout and stderr together
@@ -184,21 +159,23 @@ inline Validation validate_xml(const std::string& document, const std::string& x
     std::cerr << "note: xmllint is not installed (libxml2-utils); schema check skipped\n";
     return {};
   }
-  TempDir dir;
-  const auto file = dir.write("document.xml", document);
+  envlock::testing::TempDir dir;
+  const std::string file = dir / "document.xml";
+  envlock::testing::write_file(file, document);
   const CommandResult r =
-      run_command("xmllint --noout --nonet --schema '" + xsd + "' '" + file.string() + "'");
+      run_command("xmllint --noout --nonet --schema '" + xsd + "' '" + file + "'");
   return {true, r.exit_code == 0, r.output};
 }
 
 /// Validates `document` against a JSON Schema with python3's jsonschema
 /// (Debian: python3-jsonschema) through fixtures/render/validate_json_schema.py.
 inline Validation validate_json(const std::string& document, const std::string& schema) {
-  TempDir dir;
-  const auto file = dir.write("document.json", document);
+  envlock::testing::TempDir dir;
+  const std::string file = dir / "document.json";
+  envlock::testing::write_file(file, document);
   const CommandResult r =
       run_command("python3 '" + std::string(ENVLOCK_FIXTURES) +
-                  "/render/validate_json_schema.py' '" + schema + "' '" + file.string() + "'");
+                  "/render/validate_json_schema.py' '" + schema + "' '" + file + "'");
   if (r.exit_code == 77 || r.exit_code == 127) {
     std::cerr << "note: python3 jsonschema is not installed; schema check skipped\n";
     return {};

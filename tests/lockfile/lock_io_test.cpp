@@ -15,6 +15,7 @@
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/sample_fingerprint.hpp"
+#include "support/process.hpp"
 
 namespace envlock::lockfile {
 namespace {
@@ -23,13 +24,7 @@ namespace fs = std::filesystem;
 
 class LockIo : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/envlock-lock-io-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ::umask(022);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { ::umask(022); }
 
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
@@ -47,7 +42,8 @@ class LockIo : public ::testing::Test {
     return names;
   }
 
-  std::string dir_;
+  envlock::testing::TempDir tmp_;
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(LockIo, RenderWriteReadRoundTrip) {

@@ -23,6 +23,8 @@
 #include "resolver/requirement.hpp"
 #include "resolver/specifier.hpp"
 #include "resolver/version.hpp"
+#include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace envlock::resolver {
 namespace {
@@ -30,71 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kOracle = R"PY(
-import json, sys
-try:
-    from packaging.version import Version
-    from packaging.specifiers import SpecifierSet
-    from packaging.requirements import Requirement
-    import packaging
-    origin = "packaging " + packaging.__version__
-except ImportError:
-    from pip._vendor.packaging.version import Version
-    from pip._vendor.packaging.specifiers import SpecifierSet
-    from pip._vendor.packaging.requirements import Requirement
-    from pip._vendor import packaging
-    origin = "pip._vendor.packaging " + packaging.__version__
-import warnings
-warnings.simplefilter("ignore")
-
-def sign(x):
-    return (x > 0) - (x < 0)
-
-def attempt(f):
-    try:
-        return f()
-    except Exception:
-        return None
-
-def version(c):
-    try:
-        v = Version(c["s"])
-    except Exception:
-        return {"ok": False}
-    return {"ok": True, "s": str(v), "pre": v.is_prerelease, "post": v.is_postrelease,
-            "public": v.public, "base": v.base_version}
-
-def cmp(c):
-    a, b = Version(c["a"]), Version(c["b"])
-    return {"c": sign((a > b) - (a < b)), "eq": a == b}
-
-def spec(c):
-    try:
-        s = SpecifierSet(c["s"])
-    except Exception:
-        return {"ok": False}
-    return {"ok": True, "s": str(s),
-            "in": attempt(lambda: s.contains(c["v"], prereleases=True)),
-            "default": attempt(lambda: s.contains(c["v"]))}
-
-def req(c):
-    try:
-        r = Requirement(c["s"])
-    except Exception:
-        return {"ok": False}
-    out = {"ok": True, "name": r.name, "extras": sorted(r.extras), "spec": str(r.specifier),
-           "url": r.url or "", "marker": r.marker is not None}
-    if r.marker is not None:
-        out["eval"] = attempt(lambda: r.marker.evaluate(c["env"]))
-    return out
-
-handlers = {"version": version, "cmp": cmp, "spec": spec, "req": req}
-with open(sys.argv[1]) as inp, open(sys.argv[2], "w") as out:
-    out.write(json.dumps({"origin": origin}) + "\n")
-    for line in inp:
-        c = json.loads(line)
-        out.write(json.dumps(handlers[c["k"]](c)) + "\n")
-)PY";
 
 /// A small, fully specified generator: the same cases on every platform.
 class Gen {
@@ -438,24 +375,21 @@ Oracle run_oracle(const std::vector<json>& cases) {
   } else {
     return out;
   }
-  char tmpl[] = "/tmp/envlock-differential-XXXXXX";
-  const char* dir = mkdtemp(tmpl);
-  if (!dir) return out;
-  const fs::path root(dir);
+  envlock::testing::TempDir dir;
+  const fs::path root(dir.path());
   {
-    std::ofstream(root / "oracle.py") << kOracle;
     std::ofstream in(root / "cases.jsonl");
     for (const json& c : cases) in << c.dump() << "\n";
   }
-  const std::string cmd = python + " " + (root / "oracle.py").string() + " " +
-                          (root / "cases.jsonl").string() + " " + (root / "answers.jsonl").string();
+  const std::string cmd = python + " " + test_support::tests_dir() +
+                          "/resolver/differential_oracle.py " + (root / "cases.jsonl").string() +
+                          " " + (root / "answers.jsonl").string();
   if (std::system(cmd.c_str()) == 0) {
     std::ifstream answers(root / "answers.jsonl");
     std::string line;
     if (std::getline(answers, line)) out.origin = json::parse(line)["origin"];
     while (std::getline(answers, line)) out.answers.push_back(json::parse(line));
   }
-  fs::remove_all(root);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Where the tests find the fixtures and the envlock binary under test.
+// Where the tests find the fixtures, their helper scripts and the envlock
+// binary under test.
 //
 // The two paths depend on where the checkout lives, so they are compiled into
 // one file (paths.cpp) rather than into every test's command line: the other
@@ -10,6 +11,9 @@ namespace envlock::test_support {
 
 /// The repository's fixtures/ directory.
 const char* fixtures_dir();
+
+/// The repository's tests/ directory (helper scripts such as oracles).
+const char* tests_dir();
 
 /// The envlock binary this build produced.
 const char* envlock_binary();

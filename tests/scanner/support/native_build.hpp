@@ -1,6 +1,6 @@
 #pragma once
-// Test helpers for the native (ELF) tests: a temporary directory, running a
-// shell command, and compiling small shared objects with the system compiler.
+// Test helpers for the native (ELF) tests: running a shell command and
+// compiling small shared objects with the system compiler.
 // Header-only so it stays inside the tests that include it.
 
 #include <sys/wait.h>
@@ -14,26 +14,14 @@
 #include <sstream>
 #include <string>
 
+#include "support/process.hpp"
+
 namespace envlock::scanner::native_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "envlock-native-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// The suite's one scratch directory and file helpers (tests/support/process.hpp).
+using ::envlock::testing::read_file;
+using ::envlock::testing::TempDir;
+using ::envlock::testing::write_file;
 
 /// Runs `cmd` with /bin/sh, returns its stdout; `status` gets the exit code.
 inline std::string run(const std::string& cmd, int* status = nullptr) {
@@ -49,18 +37,6 @@ inline std::string run(const std::string& cmd, int* status = nullptr) {
   int rc = ::pclose(p);
   if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
   return out;
-}
-
-inline void write_file(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << content;
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 /// Compiles C `source` into `out` (a shared object unless flags say otherwise).
