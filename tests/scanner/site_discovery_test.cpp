@@ -557,5 +557,23 @@ TEST(SiteDiscoveryImage, TheImagesPathPicksItsPython) {
   EXPECT_EQ(scan["python"]["site-dirs"], nlohmann::json::array({"/usr/lib/python3/dist-packages"}));
 }
 
+TEST(SiteDiscoveryImage, TheImagesSitePyDecidesTheScheme) {
+  // Without Debian's shared directory only site.py tells that this python3.11
+  // reads /usr/local/lib/python3.11/dist-packages and not site-packages: the
+  // image scan must keep its bytes (scanner/wanted_files.cpp).
+  using namespace envlock::testing;
+  TempDir tmp;
+  ImageSpec spec;
+  spec.layers = {{{file("usr/bin/python3.11", "", 0755), symlink("usr/bin/python3", "python3.11"),
+                   file("usr/lib/python3.11/os.py", ""), file("usr/lib/python3.11/site.py", kDebianSite),
+                   dir("usr/local/lib/python3.11/dist-packages"), dir("usr/lib/python3.11/site-packages")},
+                  Compression::kGzip}};
+  write_oci_layout(tmp / "image", spec);
+  auto r = envlock::testing::envlock({"scan", "--image", tmp / "image", "--format", "json", "--fast"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["python"]["site-dirs"],
+            nlohmann::json::array({"/usr/local/lib/python3.11/dist-packages"}));
+}
+
 }  // namespace
 }  // namespace envlock::scanner
