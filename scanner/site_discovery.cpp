@@ -14,6 +14,7 @@ namespace {
 constexpr std::uint64_t kSmallFile = 1ull << 20;
 constexpr std::uint64_t kDpkgStatusLimit = 64ull << 20;
 // What a shell in a Debian-based image searches when the image sets no PATH.
+constexpr std::size_t kMaxPathEntries = 256;
 constexpr std::string_view kDefaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -312,7 +313,10 @@ bool has_stdlib(const FileSystem& fs, const std::string& prefix, const std::stri
 // holds the standard library. nullopt when PATH names none that runs.
 std::optional<Result<DiscoveredPython>> discover_on_path(const FileSystem& fs, const std::string& root,
                                                          std::string_view search_path) {
-  for (std::size_t i = 0; i <= search_path.size();) {
+  // An image's config may hold megabytes of PATH; no shell searches past a
+  // few dozen entries in practice, so the first kMaxPathEntries are enough.
+  std::size_t entries = 0;
+  for (std::size_t i = 0; i <= search_path.size() && entries++ < kMaxPathEntries;) {
     std::size_t j = std::min(search_path.find(':', i), search_path.size());
     std::string_view dir = search_path.substr(i, j - i);
     i = j + 1;

@@ -125,6 +125,20 @@ TEST(SiteDiscovery, AVenvOnTheImagePathIsFound) {
   EXPECT_EQ(found->site_dirs, std::vector<std::string>{"/home/app/env/lib/python3.12/site-packages"});
 }
 
+TEST(SiteDiscovery, OnlyTheFirst256PathEntriesAreSearched) {
+  // An image config may carry megabytes of PATH: the search stays bounded.
+  TempDir root;
+  interpreter(root, "usr", "3.11", kDebianSite);
+  std::string path;
+  for (int i = 0; i < 256; ++i) path += "/nowhere:";
+  auto far = discover_python(LiveFileSystem(root.path()), "/", path + "/usr/bin");
+  ASSERT_TRUE(far);
+  EXPECT_EQ(far->python.executable, "");
+  auto near = discover_python(LiveFileSystem(root.path()), "/", path.substr(9) + "/usr/bin");
+  ASSERT_TRUE(near);
+  EXPECT_EQ(near->python.executable, "/usr/bin/python3");
+}
+
 TEST(SiteDiscovery, WithoutAnInterpreterTheStandardLibraryDecidesAndANoteSaysSo) {
   // A tree with a standard library and site directories but no executable
   // (copied out of an image, stripped): no executable is made up.
