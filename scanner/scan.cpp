@@ -120,7 +120,7 @@ Result<Target> open_target(const ScanRequest& req) {
       t.fs = std::make_unique<LiveFileSystem>(req.root, false, inside);
       auto found = ENVLOCK_TRY(discover_python(*t.fs, inside));
       t.python = std::move(found.python);
-      t.site_dirs = expand_pth(*t.fs, found.site_dirs);
+      t.site_dirs = expand_pth(*t.fs, found.site_dirs, found.stdlib);
       t.notes = std::move(found.notes);
       t.description = "root:" + req.root;
       break;
@@ -135,9 +135,11 @@ Result<Target> open_target(const ScanRequest& req) {
       t.image = std::move(opened.identity);
       t.environ = std::move(opened.env);
       t.notes = std::move(opened.notes);
-      auto found = ENVLOCK_TRY(discover_python(*t.fs, "/"));
+      // The image's PATH decides which python3 its containers run.
+      auto found = ENVLOCK_TRY(discover_python(*t.fs, "/", env_value(t.environ, "PATH")));
       t.python = std::move(found.python);
-      t.site_dirs = expand_pth(*t.fs, found.site_dirs);
+      t.site_dirs = expand_pth(*t.fs, found.site_dirs, found.stdlib);
+      for (auto& note : found.notes) t.notes.push_back(std::move(note));
       t.description = "image:" + req.image + (req.image_ref.empty() ? "" : "@" + req.image_ref);
       break;
     }

@@ -1,6 +1,7 @@
 #include "scanner/site_discovery.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,9 @@ namespace {
 
 constexpr std::uint64_t kSmallFile = 1ull << 20;
 constexpr std::uint64_t kDpkgStatusLimit = 64ull << 20;
+// What a shell in a Debian-based image searches when the image sets no PATH.
+constexpr std::size_t kMaxPathEntries = 256;
+constexpr std::string_view kDefaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -67,7 +71,11 @@ std::map<std::string, std::string> read_cfg(const FileSystem& fs, const std::str
       s.erase(s.find_last_not_of(" \t\r") + 1);
       return s;
     };
-    out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+    // site.venv() lower-cases the key, not the value.
+    std::string key = trim(line.substr(0, eq));
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    out[key] = trim(line.substr(eq + 1));
   }
   return out;
 }
@@ -125,7 +133,7 @@ std::string conda_python_version(const FileSystem& fs, const std::string& prefix
   return {};
 }
 
-// Fills version/abi for an interpreter of `minor` living under `prefix`.
+// Fills version/abi/prefix for an interpreter of `minor` living under `prefix`.
 void settle_version(const FileSystem& fs, const std::string& prefix, const std::string& minor,
                     std::string hint, lockfile::Python& py) {
   std::string version = std::move(hint);
@@ -140,7 +148,82 @@ void settle_version(const FileSystem& fs, const std::string& prefix, const std::
   py.version = version;
   py.abi = "cp" + minor.substr(0, 1) + minor.substr(2);
   py.prefix = prefix;
-  py.executable = join_path(prefix, "bin/python" + minor);
+}
+
+// The interpreter a venv or conda prefix runs: its own bin/ entry, which in a
+// venv is a link to the base interpreter and is reported even when that link
+// leads out of a --root jail. "" when the prefix has none.
+std::string prefix_executable(const FileSystem& fs, const std::string& prefix, const std::string& minor) {
+  for (const std::string& name : {"python" + minor, std::string("python3"), std::string("python")}) {
+    std::string exe = join_path(prefix, "bin/" + name);
+    if (fs.lstat(exe)) return exe;
+  }
+  return {};
+}
+
+// What site.getsitepackages() of one interpreter depends on besides the
+// prefixes: which site.py it runs and its sys.platlibdir.
+struct SiteRules {
+  bool debian = false;             ///< Debian's patched site.py: dist-packages, /usr/local first
+  std::string platlibdir = "lib";  ///< "lib64" where the standard library lives in lib64/
+};
+
+// The rules of the interpreter whose standard library lies under `base`. The
+// tree's own site.py decides: Debian's patch is the only one that names
+// "dist-packages" (upstream site.py never does). Without a readable site.py
+// (a stripped tree, or a venv base outside a --root jail) a prefix that has
+// Debian's shared lib/python3/dist-packages is taken as Debian's.
+SiteRules site_rules(const FileSystem& fs, const std::string& base, const std::string& minor) {
+  SiteRules rules;
+  const std::string lib = join_path(base, "lib/python" + minor);
+  const std::string lib64 = join_path(base, "lib64/python" + minor);
+  // configure --with-platlibdir=lib64 (Fedora, SUSE) installs the standard
+  // library there; a lib64 -> lib link (venvs, merged trees) is the same place.
+  if (fs.is_file(join_path(lib64, "os.py")) && fs.realpath(lib64).value_or("") != fs.realpath(lib).value_or("")) {
+    rules.platlibdir = "lib64";
+  }
+  auto site = fs.read(join_path(base, rules.platlibdir + "/python" + minor + "/site.py"), kSmallFile);
+  rules.debian = site ? site->find("\"dist-packages\"") != std::string::npos
+                      : fs.is_dir(join_path(base, "lib/python3/dist-packages"));
+  return rules;
+}
+
+// site.getsitepackages(prefixes) as the interpreter computes it, before the
+// existence check. `in_venv`: sys.prefix is a venv (Debian then adds each
+// prefix's lib/pythonX.Y/site-packages as well).
+std::vector<std::string> site_candidates(const std::vector<std::string>& prefixes, const SiteRules& rules,
+                                         const std::string& minor, bool in_venv) {
+  std::vector<std::string> libdirs{rules.platlibdir};
+  if (rules.platlibdir != "lib") libdirs.emplace_back("lib");
+  const std::string py = "python" + minor;
+  std::vector<std::string> out;
+  std::vector<std::string> seen;
+  for (const auto& prefix : prefixes) {
+    if (prefix.empty() || std::find(seen.begin(), seen.end(), prefix) != seen.end()) continue;
+    seen.push_back(prefix);
+    if (!rules.debian) {
+      for (const auto& lib : libdirs) out.push_back(join_path(prefix, lib + "/" + py + "/site-packages"));
+      continue;
+    }
+    if (in_venv) out.push_back(join_path(prefix, "lib/" + py + "/site-packages"));
+    out.push_back(join_path(prefix, "local/lib/" + py + "/dist-packages"));
+    out.push_back(join_path(prefix, "lib/python3/dist-packages"));
+    for (const auto& lib : libdirs) out.push_back(join_path(prefix, lib + "/" + py + "/dist-packages"));
+  }
+  return out;
+}
+
+// The entries sys.path has before site runs (python3XY.zip, the standard
+// library, lib-dynload): a .pth line naming one of them adds nothing.
+std::vector<std::string> stdlib_paths(const std::string& base, const SiteRules& rules, const std::string& minor) {
+  std::vector<std::string> out;
+  for (const std::string& lib : {rules.platlibdir, std::string("lib")}) {
+    std::string dir = join_path(base, lib + "/python" + minor);
+    out.push_back(join_path(base, lib + "/python" + minor.substr(0, 1) + minor.substr(2) + ".zip"));
+    out.push_back(dir);
+    out.push_back(join_path(dir, "lib-dynload"));
+  }
+  return out;
 }
 
 // lib64 is often a link to lib: the same directory must not be read twice.
@@ -153,38 +236,113 @@ void add_existing(const FileSystem& fs, std::vector<std::string>& out, const std
   out.push_back(dir);
 }
 
-void add_prefix_sites(const FileSystem& fs, const std::string& prefix, const std::string& minor,
-                      std::vector<std::string>& out) {
-  for (const char* lib : {"lib", "lib64"}) {
-    for (const char* kind : {"site-packages", "dist-packages"}) {
-      add_existing(fs, out, join_path(prefix, std::string(lib) + "/python" + minor + "/" + kind));
-    }
-  }
+void add_sites(const FileSystem& fs, const std::vector<std::string>& candidates, DiscoveredPython& out) {
+  for (const auto& dir : candidates) add_existing(fs, out.site_dirs, dir);
 }
 
-Result<DiscoveredPython> discover_venv(const FileSystem& fs, const std::string& prefix) {
+// site.venv(): the venv's own site directories first, then, unless pyvenv.cfg
+// says include-system-site-packages is anything but "true" (absent is true),
+// those of the base prefix, computed by the base's site.py.
+Result<DiscoveredPython> discover_venv(const FileSystem& fs, const std::string& prefix, std::string executable) {
   auto cfg = read_cfg(fs, join_path(prefix, "pyvenv.cfg"));
   DiscoveredPython out;
   auto minors = python_minors_in(fs, join_path(prefix, "lib"));
   if (minors.empty()) return fail(prefix + ": venv has no lib/pythonX.Y directory");
+  const std::string& minor = minors.front();
   std::string hint = cfg.count("version") ? cfg["version"] : cfg["version_info"];
-  settle_version(fs, prefix, minors.front(), hint, out.python);
-  add_prefix_sites(fs, prefix, minors.front(), out.site_dirs);
-  std::string inc = cfg["include-system-site-packages"];
+  settle_version(fs, prefix, minor, hint, out.python);
+  out.python.executable = executable.empty() ? prefix_executable(fs, prefix, minor) : std::move(executable);
+  std::string inc = cfg.count("include-system-site-packages") ? cfg["include-system-site-packages"] : "true";
   std::transform(inc.begin(), inc.end(), inc.begin(),
                  [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  if (inc == "true" && cfg.count("home")) {
-    std::string base = parent_path(normalize_path(cfg["home"]));
+  std::vector<std::string> prefixes{prefix};
+  SiteRules rules;
+  std::string base = cfg.count("home") ? parent_path(normalize_path(cfg["home"])) : "";
+  if (!base.empty()) {
     // A venv scanned as `--root` is confined to itself: the base interpreter
     // it names lies outside and is not read (scan it with --python instead).
     if (auto st = fs.stat(base); !st) {
-      out.notes.push_back(join_path(prefix, "pyvenv.cfg") + ": include-system-site-packages: " +
-                          st.error().message + "; its site-packages are not scanned");
+      if (inc == "true") {
+        out.notes.push_back(join_path(prefix, "pyvenv.cfg") + ": include-system-site-packages: " +
+                            st.error().message + "; its site-packages are not scanned");
+      }
+    } else {
+      rules = site_rules(fs, base, minor);
+      out.stdlib = stdlib_paths(base, rules, minor);
+      if (inc == "true") prefixes.push_back(base);
     }
-    add_prefix_sites(fs, base, minors.front(), out.site_dirs);
-    if (base == "/usr") add_existing(fs, out.site_dirs, "/usr/lib/python3/dist-packages");
   }
+  add_sites(fs, site_candidates(prefixes, rules, minor, true), out);
   return out;
+}
+
+Result<DiscoveredPython> discover_conda(const FileSystem& fs, const std::string& prefix, std::string executable) {
+  DiscoveredPython out;
+  auto minors = python_minors_in(fs, join_path(prefix, "lib"));
+  if (minors.empty()) return fail(prefix + ": conda prefix has no lib/pythonX.Y directory");
+  const std::string& minor = minors.front();
+  settle_version(fs, prefix, minor, "", out.python);
+  out.python.executable = executable.empty() ? prefix_executable(fs, prefix, minor) : std::move(executable);
+  SiteRules rules = site_rules(fs, prefix, minor);
+  out.stdlib = stdlib_paths(prefix, rules, minor);
+  add_sites(fs, site_candidates({prefix}, rules, minor, false), out);
+  return out;
+}
+
+// An interpreter that is not a venv: prefix and minor, its site directories.
+DiscoveredPython discover_system(const FileSystem& fs, const std::string& prefix, const std::string& minor,
+                                 std::string executable) {
+  DiscoveredPython out;
+  settle_version(fs, prefix, minor, "", out.python);
+  out.python.executable = std::move(executable);
+  SiteRules rules = site_rules(fs, prefix, minor);
+  out.stdlib = stdlib_paths(prefix, rules, minor);
+  add_sites(fs, site_candidates({prefix}, rules, minor, false), out);
+  return out;
+}
+
+bool has_stdlib(const FileSystem& fs, const std::string& prefix, const std::string& minor) {
+  // getpath's landmark: os.py of the standard library (lib64/ for platlibdir=lib64).
+  return fs.is_file(join_path(prefix, "lib/python" + minor + "/os.py")) ||
+         fs.is_file(join_path(prefix, "lib64/python" + minor + "/os.py"));
+}
+
+// The interpreter `python3` (then `python`) names on `search_path`, as a shell
+// in the tree would run it. Its prefix is found the way getpath does: from the
+// executable with every link resolved, the nearest directory upwards that
+// holds the standard library. nullopt when PATH names none that runs.
+std::optional<Result<DiscoveredPython>> discover_on_path(const FileSystem& fs, const std::string& root,
+                                                         std::string_view search_path) {
+  // An image's config may hold megabytes of PATH; no shell searches past a
+  // few dozen entries in practice, so the first kMaxPathEntries are enough.
+  std::size_t entries = 0;
+  for (std::size_t i = 0; i <= search_path.size() && entries++ < kMaxPathEntries;) {
+    std::size_t j = std::min(search_path.find(':', i), search_path.size());
+    std::string_view dir = search_path.substr(i, j - i);
+    i = j + 1;
+    // An empty or relative entry is the working directory, which a tree has not.
+    if (!dir.starts_with('/')) continue;
+    for (const char* name : {"python3", "python"}) {
+      std::string exe = normalize_path(join_path(root, std::string(dir.substr(1)) + "/" + name));
+      if (!fs.is_file(exe)) continue;
+      // site.venv(): pyvenv.cfg one level above the executable's directory.
+      std::string up = parent_path(parent_path(exe));
+      if (fs.is_file(join_path(up, "pyvenv.cfg"))) return discover_venv(fs, up, exe);
+      if (fs.is_dir(join_path(up, "conda-meta"))) return discover_conda(fs, up, exe);
+      auto real = fs.realpath(exe);
+      if (!real) continue;
+      std::string named = minor_from_dirname(base_name(*real));
+      for (std::string d = parent_path(*real);; d = parent_path(d)) {
+        std::vector<std::string> minors = named.empty() ? python_minors_in(fs, join_path(d, "lib"))
+                                                        : std::vector<std::string>{named};
+        for (const auto& minor : minors) {
+          if (has_stdlib(fs, d, minor)) return discover_system(fs, d, minor, exe);
+        }
+        if (d == "/" || d.size() <= root.size()) break;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -211,21 +369,13 @@ std::string version_from_patchlevel(std::string_view text) {
   return {};
 }
 
-Result<DiscoveredPython> discover_python(const FileSystem& fs, const std::string& prefix_in) {
+Result<DiscoveredPython> discover_python(const FileSystem& fs, const std::string& prefix_in,
+                                         std::string_view search_path) {
   std::string prefix = normalize_path(prefix_in);
-  if (fs.is_file(join_path(prefix, "pyvenv.cfg"))) return discover_venv(fs, prefix);
-  if (fs.is_dir(join_path(prefix, "conda-meta"))) {
-    DiscoveredPython out;
-    auto minors = python_minors_in(fs, join_path(prefix, "lib"));
-    if (minors.empty()) return fail(prefix + ": conda prefix has no lib/pythonX.Y directory");
-    settle_version(fs, prefix, minors.front(), "", out.python);
-    add_prefix_sites(fs, prefix, minors.front(), out.site_dirs);
-    return out;
-  }
-  // A root filesystem: the interpreter most images run is the highest one under
-  // /usr/local (python:* images) or /usr (distributions); venvs and conda at the
-  // usual places come first because they are what an application activates.
-  DiscoveredPython out;
+  if (fs.is_file(join_path(prefix, "pyvenv.cfg"))) return discover_venv(fs, prefix, "");
+  if (fs.is_dir(join_path(prefix, "conda-meta"))) return discover_conda(fs, prefix, "");
+  // A root filesystem. Venvs and conda at the usual places come first: they
+  // are what an application runs, whether or not PATH names them.
   for (const char* env : {"/opt/venv", "/venv", "/app/.venv", "/opt/conda"}) {
     std::string p = join_path(prefix, env + 1);
     if (fs.is_file(join_path(p, "pyvenv.cfg")) || fs.is_dir(join_path(p, "conda-meta"))) {
@@ -233,17 +383,30 @@ Result<DiscoveredPython> discover_python(const FileSystem& fs, const std::string
       if (found) return found;
     }
   }
-  for (const char* base : {"usr/local", "usr"}) {
-    std::string p = join_path(prefix, base);
-    auto minors = python_minors_in(fs, join_path(p, "lib"));
-    if (minors.empty()) continue;
-    settle_version(fs, p, minors.front(), "", out.python);
-    add_prefix_sites(fs, join_path(prefix, "usr/local"), minors.front(), out.site_dirs);
-    add_prefix_sites(fs, join_path(prefix, "usr"), minors.front(), out.site_dirs);
-    add_existing(fs, out.site_dirs, join_path(prefix, "usr/lib/python3/dist-packages"));
-    return out;
+  // Then the interpreter `python3` runs: /usr/local/bin/python3 of a
+  // python.org build before Debian's /usr/bin/python3, as PATH orders them.
+  if (search_path.empty()) search_path = kDefaultSearchPath;
+  if (auto found = discover_on_path(fs, prefix, search_path)) return std::move(*found);
+  // No interpreter in the tree (a site-packages copied without one, a
+  // stripped image): a prefix with a standard library, else one with only
+  // lib/pythonX.Y. /usr comes first then, as Debian creates an empty
+  // /usr/local/lib/pythonX.Y/dist-packages that a python.org build never has
+  // without its standard library beside it.
+  for (bool need_stdlib : {true, false}) {
+    for (const char* base : need_stdlib ? std::vector<const char*>{"usr/local", "usr"}
+                                        : std::vector<const char*>{"usr", "usr/local"}) {
+      std::string p = join_path(prefix, base);
+      for (const auto& minor : python_minors_in(fs, join_path(p, "lib"))) {
+        if (need_stdlib && !has_stdlib(fs, p, minor)) continue;
+        DiscoveredPython out = discover_system(fs, p, minor, "");
+        out.notes.push_back(prefix + ": no python3 or python on PATH (" + std::string(search_path) +
+                            ") in this tree; site directories are those an interpreter in " + p +
+                            " would have, and no executable is reported");
+        return out;
+      }
+    }
   }
-  return fail(prefix + ": no Python installation found (looked for pyvenv.cfg, conda-meta/, "
+  return fail(prefix + ": no Python installation found (looked for pyvenv.cfg, conda-meta/, python3 on PATH, "
                        "usr/local/lib/python3.X and usr/lib/python3.X)");
 }
 

@@ -14,6 +14,23 @@ bool inside_metadata_dir(std::string_view path) {
   return false;
 }
 
+// <prefix>/lib/python3.N/site.py (or lib64/): the standard library's site
+// module, whose flavour (Debian's or upstream's) decides the site directories.
+bool is_stdlib_site_module(std::string_view path) {
+  constexpr std::string_view kName = "/site.py";
+  if (!path.ends_with(kName)) return false;
+  std::string_view dir = path.substr(0, path.size() - kName.size());
+  auto slash = dir.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view py = dir.substr(slash + 1);
+  std::string_view lib = dir.substr(0, slash);
+  if (!py.starts_with("python3.") || py.size() == 8) return false;
+  for (char c : py.substr(8)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return lib.ends_with("/lib") || lib.ends_with("/lib64");
+}
+
 }  // namespace
 
 Want wanted_content(std::string_view path, std::string_view first_bytes) {
@@ -28,7 +45,8 @@ Want wanted_content(std::string_view path, std::string_view first_bytes) {
   }
   if (path.starts_with("/etc/ld.so.conf.d/")) return Want::kWhole;
   // How static discovery learns an interpreter's exact version.
-  if (path == "/var/lib/dpkg/status" || ends_with(path, "/patchlevel.h")) return Want::kWhole;
+  if (path == "/var/lib/dpkg/status" || ends_with(path, "/patchlevel.h") || is_stdlib_site_module(path))
+    return Want::kWhole;
   if (first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4))
     return Want::kPrefix;
   return Want::kNothing;

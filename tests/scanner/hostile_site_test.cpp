@@ -263,12 +263,12 @@ TEST(HostileSite, SiteDiscoveryFuzzRegressionsReplay) {
     if (!f.path().filename().string().starts_with("regression_")) continue;
     std::string text = envlock::testing::read_file(f.path().string());
     std::vector<std::string> parts;
-    for (std::size_t at; parts.size() < 4 && (at = text.find("\n@@\n")) != std::string::npos;) {
+    for (std::size_t at; parts.size() < 5 && (at = text.find("\n@@\n")) != std::string::npos;) {
       parts.push_back(text.substr(0, at));
       text.erase(0, at + 4);
     }
     parts.push_back(text);
-    parts.resize(5);
+    parts.resize(6);
     TempDir tmp;
     write_file(tmp / "venv/pyvenv.cfg", parts[0]);
     write_file(tmp / "opt/conda/conda-meta/python-3.11.7-h0.json", parts[1]);
@@ -280,11 +280,18 @@ TEST(HostileSite, SiteDiscoveryFuzzRegressionsReplay) {
       start = nl == std::string::npos ? parts[4].size() : nl + 1;
       for (std::string base : {"usr", "usr/local", "venv", "opt/conda"}) {
         write_file(tmp / (base + "/lib/" + name + "/site-packages/x.py"), "");
+        write_file(tmp / (base + "/lib/" + name + "/os.py"), "");
+        write_file(tmp / (base + "/lib/" + name + "/site.py"), parts[5]);
+        write_file(tmp / (base + "/bin/" + name), "");
         write_file(tmp / (base + "/include/" + name + "/patchlevel.h"), parts[3]);
       }
     }
     LiveFileSystem fs(tmp.path());
-    for (const char* prefix : {"/", "/venv", "/opt/conda"}) (void)discover_python(fs, prefix);
+    const std::string path = parts[5].substr(0, parts[5].find('\n'));
+    for (const char* prefix : {"/", "/venv", "/opt/conda"}) {
+      (void)discover_python(fs, prefix);
+      (void)discover_python(fs, prefix, path);
+    }
     ++replayed;
   }
   EXPECT_EQ(replayed, 2);

@@ -151,7 +151,9 @@ class OciIndex : public ::testing::Test {
   void SetUp() override {
     std::vector<std::pair<std::string, std::string>> blobs;
     ImageSpec amd64 = one_file_image("ID=amd64\n");
-    amd64.layers[0].members.push_back(dir("usr/lib/python3.11"));  // enough for a scan to find Python
+    // Enough for a scan to find Python: an executable on PATH and its standard library.
+    amd64.layers[0].members.push_back(file("usr/bin/python3", "", 0755));
+    amd64.layers[0].members.push_back(file("usr/lib/python3.11/os.py", ""));
     amd64_ = build_image(amd64, &blobs);
     arm64_ = build_image(one_file_image("ID=arm64\n", "arm64", "v8"), &blobs);
     s390x_ = build_image(one_file_image("ID=s390x\n", "s390x"), &blobs);
