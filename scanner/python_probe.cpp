@@ -330,7 +330,8 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       // content, so dpkg's MD5s cannot be computed there (docs/images.md).
       if (!unavailable_algorithm.empty())
         p.detail = "its file list's " + unavailable_algorithm +
-                   " digests cannot be computed here (an image keeps a SHA-256 of every file, not its content)";
+                   " digests cannot be computed here (an image keeps a SHA-256 of every file, "
+                   "not its content)";
       fp.integrity.push_back(std::move(p));
     }
     if (entry.has_file_list && !options.fast) {  // listings are for the drop-in search only

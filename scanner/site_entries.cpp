@@ -129,7 +129,8 @@ void record_site_entries(const FileSystem& fs, const std::vector<std::string>& s
       const std::string full = join_path(site, e.name);
       const bool pinned = out.startup || out.owner.empty();
       const bool tell = out.owner.empty() && options.unowned_file;
-      if (tell && (e.type == FileType::kRegular || e.type == FileType::kSymlink)) options.unowned_file(full);
+      if (tell && (e.type == FileType::kRegular || e.type == FileType::kSymlink))
+        options.unowned_file(full);
       if (pinned && e.type == FileType::kSymlink) {
         auto target = fs.readlink(full);
         out.digest = "symlink=" + (target ? *target : "");

@@ -42,7 +42,8 @@ void sh(const std::string& cmd) {
 
 // The .list and .md5sums dpkg writes for a .deb that installed `files`
 // (paths relative to `rootfs`): every directory on the way, then the files.
-void install_deb(const std::string& rootfs, const std::string& deb, const std::vector<std::string>& files) {
+void install_deb(const std::string& rootfs, const std::string& deb,
+                 const std::vector<std::string>& files) {
   std::set<std::string> listed = {"/."};
   for (const auto& f : files) {
     for (auto slash = f.find('/', 1); slash != std::string::npos; slash = f.find('/', slash + 1))
@@ -79,11 +80,13 @@ class DpkgImage : public ::testing::Test {
                       "-shared -nostdlib -Wl,-soname,libdpkgdemo.so.1"),
               "");
     const std::string ext = "int demo_value(void);\nint twice(void) { return 2 * demo_value(); }\n";
-    const std::string link = "-shared -nostdlib -Wl,--no-as-needed -L" + r1 + kLibDir + " -l:libdpkgdemo.so.1";
+    const std::string link =
+        "-shared -nostdlib -Wl,--no-as-needed -L" + r1 + kLibDir + " -l:libdpkgdemo.so.1";
     ASSERT_EQ(compile(ext, r1 + kCore, link), "");
     ASSERT_EQ(compile(ext, r1 + kLoose, link), "");
     sh("rm -f " + r1 + kCore + ".c " + r1 + kLoose + ".c " + r1 + kLibDir + "/libdpkgdemo.so.1.c");
-    envlock::testing::write_file(r1 + kSite + "/demo/__init__.py", "from demo._core import twice\n");
+    envlock::testing::write_file(r1 + kSite + "/demo/__init__.py",
+                                 "from demo._core import twice\n");
     envlock::testing::write_file(r1 + kSite + "/demo-1.0.egg-info/PKG-INFO",
                                  "Metadata-Version: 1.2\nName: demo\nVersion: 1.0\n");
     envlock::testing::write_file(r1 + kSite + "/demo-1.0.egg-info/top_level.txt", "demo\n");
@@ -106,7 +109,8 @@ class DpkgImage : public ::testing::Test {
     // The reference trees: what umoci itself unpacks.
     sh("cd " + t + " && umoci unpack" + rootless + " --image oci:v2 before");
     sh("cd " + t + " && umoci unpack" + rootless + " --image oci:v3 final");
-    sh("cd " + t + " && skopeo copy oci:oci:v3 docker-archive:app.tar:app:3 && "
+    sh("cd " + t +
+       " && skopeo copy oci:oci:v3 docker-archive:app.tar:app:3 && "
        "skopeo copy oci:oci:v3 oci-archive:app.oci.tar:app:3");
   }
   static void TearDownTestSuite() { tmp_.reset(); }
@@ -136,10 +140,11 @@ class DpkgImage : public ::testing::Test {
   // What the loader does with the module in the unpacked tree `rootfs`, its
   // library directory standing in for the tree's: "loaded" or dlopen's error.
   static std::string dlopen_in(const std::string& rootfs, const std::string& object) {
-    auto r = envlock::testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + rootfs + kLibDir +
-                                  "' python3 -c 'import ctypes, sys\ntry:\n  ctypes.CDLL(sys.argv[1]); "
-                                  "print(\"loaded\")\nexcept OSError as e:\n  print(e)' '" +
-                                  rootfs + object + "'");
+    auto r =
+        envlock::testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + rootfs + kLibDir +
+                             "' python3 -c 'import ctypes, sys\ntry:\n  ctypes.CDLL(sys.argv[1]); "
+                             "print(\"loaded\")\nexcept OSError as e:\n  print(e)' '" +
+                             rootfs + object + "'");
     return r.out;
   }
 
@@ -160,15 +165,17 @@ TEST_F(DpkgImage, ImageAndRootOfTheSameTreeGiveTheSamePackagesFilesAndNativeClos
   const std::string rootfs = at("final/rootfs");
   // Ground truth: the packages importlib.metadata finds in the tree's site
   // directory, and what ldd finds for the extension modules.
-  auto meta = envlock::testing::sh("python3 -c 'import importlib.metadata as m, sys\n"
-                                   "for d in m.distributions(path=[sys.argv[1]]): "
-                                   "print(d.metadata[\"Name\"], d.version)' '" +
-                                   rootfs + kSite + "'");
+  auto meta = envlock::testing::sh(
+      "python3 -c 'import importlib.metadata as m, sys\n"
+      "for d in m.distributions(path=[sys.argv[1]]): "
+      "print(d.metadata[\"Name\"], d.version)' '" +
+      rootfs + kSite + "'");
   ASSERT_EQ(meta.out, "demo 1.0\n") << meta.err;
   for (const auto& object : {kCore, kSpeed, kLoose}) {
-    auto ldd = envlock::testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + rootfs + kLibDir +
-                                    "' ldd '" + rootfs + object + "'");
-    EXPECT_NE(ldd.out.find("libdpkgdemo.so.1 => not found"), std::string::npos) << object << ldd.out;
+    auto ldd = envlock::testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + rootfs +
+                                    kLibDir + "' ldd '" + rootfs + object + "'");
+    EXPECT_NE(ldd.out.find("libdpkgdemo.so.1 => not found"), std::string::npos)
+        << object << ldd.out;
   }
 
   for (bool fast : {false, true}) {
@@ -183,7 +190,8 @@ TEST_F(DpkgImage, ImageAndRootOfTheSameTreeGiveTheSamePackagesFilesAndNativeClos
       owners[n["path"]] = n["owner"];
       EXPECT_EQ(n["resolved"]["libdpkgdemo.so.1"], "") << n.dump() << " (ldd: not found)";
     }
-    EXPECT_EQ(owners, (std::map<std::string, std::string>{{kCore, "demo"}, {kSpeed, "dpkg"}, {kLoose, ""}}));
+    EXPECT_EQ(owners, (std::map<std::string, std::string>{
+                          {kCore, "demo"}, {kSpeed, "dpkg"}, {kLoose, ""}}));
     for (const auto& [format, target] : final_images()) {
       SCOPED_TRACE(format + (fast ? " --fast" : ""));
       json image = scan(target, fast);
@@ -214,7 +222,8 @@ TEST_F(DpkgImage, ALibraryALaterLayerWhitesOutBlocksImageAndRootAlike) {
   EXPECT_EQ(dlopen_in(at("final/rootfs"), kCore),
             "libdpkgdemo.so.1: cannot open shared object file: No such file or directory\n");
 
-  auto lock = envlock::testing::envlock({"lock", "--root", at("before/rootfs"), "-o", at("before.lock")});
+  auto lock =
+      envlock::testing::envlock({"lock", "--root", at("before/rootfs"), "-o", at("before.lock")});
   ASSERT_EQ(lock.status, 0) << lock.err;
   auto before = envlock::testing::envlock(
       {"check", "--lock", at("before.lock"), "--image", at("oci"), "--image-ref", "v2"});
@@ -238,7 +247,8 @@ TEST_F(DpkgImage, ALibraryALaterLayerWhitesOutBlocksImageAndRootAlike) {
     EXPECT_EQ(found[0]["category"], "native-missing");
     EXPECT_EQ(found[0]["subject"], "libdpkgdemo.so.1");
     EXPECT_EQ(found[0]["lock"], kLibDir + "/libdpkgdemo.so.1");
-    EXPECT_NE(found[0]["message"].get<std::string>().find("(and 2 other objects)"), std::string::npos)
+    EXPECT_NE(found[0]["message"].get<std::string>().find("(and 2 other objects)"),
+              std::string::npos)
         << found[0]["message"];
     if (expected.is_null()) expected = found;
     EXPECT_EQ(found, expected);

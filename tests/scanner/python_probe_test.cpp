@@ -382,20 +382,26 @@ TEST(PythonProbe, ElfObjectsNoFileListNamesAreInTheNativeClosure) {
   const std::string libdir = "/usr/lib/x86_64-linux-gnu";
   write_file(root + "/usr/lib/python3.11/os.py", "");
   const std::string code = "int stray(void);\nint f(void) { return stray(); }\n";
-  const std::string link = "-shared -nostdlib -Wl,--no-as-needed -L" + root + libdir + " -l:libstray.so.1";
-  ASSERT_EQ(native_test::compile("int stray(void) { return 1; }\n", root + libdir + "/libstray.so.1",
-                                 "-shared -nostdlib -Wl,-soname,libstray.so.1"),
-            "");
+  const std::string link =
+      "-shared -nostdlib -Wl,--no-as-needed -L" + root + libdir + " -l:libstray.so.1";
+  ASSERT_EQ(
+      native_test::compile("int stray(void) { return 1; }\n", root + libdir + "/libstray.so.1",
+                           "-shared -nostdlib -Wl,-soname,libstray.so.1"),
+      "");
   // A pip-installed package: its own extension module needs nothing.
-  ASSERT_EQ(native_test::compile("int g(void) { return 0; }\n", root + site + "/good/_ext.so", "-shared -nostdlib"), "");
+  ASSERT_EQ(native_test::compile("int g(void) { return 0; }\n", root + site + "/good/_ext.so",
+                                 "-shared -nostdlib"),
+            "");
   write_file(root + site + "/good/__init__.py", "");
   std::string record;
   for (const char* f : {"good/__init__.py", "good/_ext.so"}) {
     std::string bytes = testing::read_file(root + site + "/" + f);
-    record += std::string(f) + ",sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(bytes))) +
-              "," + std::to_string(bytes.size()) + "\n";
+    record += std::string(f) +
+              ",sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(bytes))) + "," +
+              std::to_string(bytes.size()) + "\n";
   }
-  write_file(root + site + "/good-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n");
+  write_file(root + site + "/good-1.0.dist-info/METADATA",
+             "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n");
   write_file(root + site + "/good-1.0.dist-info/INSTALLER", "pip\n");
   write_file(root + site + "/good-1.0.dist-info/RECORD", record + "good-1.0.dist-info/RECORD,,\n");
   // Loadable, listed nowhere: a drop-in in the package's directory, a module
@@ -425,19 +431,22 @@ TEST(PythonProbe, ElfObjectsNoFileListNamesAreInTheNativeClosure) {
   };
   // Ground truth: ldd, with the root's library directory mapped.
   for (const auto& object : {dropin, loose, nested}) {
-    auto ldd = testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + root + libdir + "' ldd '" + root +
-                           object + "'");
-    EXPECT_NE(ldd.out.find("libstray.so.1 => " + root + libdir + "/libstray.so.1"), std::string::npos) << ldd.out;
+    auto ldd = testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + root + libdir +
+                           "' ldd '" + root + object + "'");
+    EXPECT_NE(ldd.out.find("libstray.so.1 => " + root + libdir + "/libstray.so.1"),
+              std::string::npos)
+        << ldd.out;
   }
   const std::string lib = libdir + "/libstray.so.1";
   EXPECT_EQ(scan(false), (std::map<std::string, std::string>{{site + "/good/_ext.so", "good -"},
-                                                              {dropin, " " + lib},
-                                                              {loose, " " + lib},
-                                                              {nested, " " + lib},
-                                                              {lib, "system -"}}));
+                                                             {dropin, " " + lib},
+                                                             {loose, " " + lib},
+                                                             {nested, " " + lib},
+                                                             {lib, "system -"}}));
   // --fast walks no directory: only the top of the site is looked at.
-  EXPECT_EQ(scan(true), (std::map<std::string, std::string>{
-                            {site + "/good/_ext.so", "good -"}, {loose, " " + lib}, {lib, "system -"}}));
+  EXPECT_EQ(scan(true),
+            (std::map<std::string, std::string>{
+                {site + "/good/_ext.so", "good -"}, {loose, " " + lib}, {lib, "system -"}}));
 
   auto lock = testing::envlock({"lock", "--root", root, "-o", tmp / "env.lock"});
   ASSERT_EQ(lock.status, 0) << lock.err;
@@ -445,7 +454,8 @@ TEST(PythonProbe, ElfObjectsNoFileListNamesAreInTheNativeClosure) {
   auto check = testing::envlock({"check", "--lock", tmp / "env.lock", "--root", root});
   EXPECT_EQ(check.status, 1) << check.out << check.err;
   EXPECT_NE(check.out.find("native-missing"), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("libstray.so.1 needed by " + loose + " (and 2 other objects)"), std::string::npos)
+  EXPECT_NE(check.out.find("libstray.so.1 needed by " + loose + " (and 2 other objects)"),
+            std::string::npos)
       << check.out;
 }
 
