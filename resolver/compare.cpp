@@ -267,7 +267,8 @@ void compare_files(const Fingerprint& lock, const Fingerprint& target, const Pol
       action = policy.files_unverifiable;
       if (subject.empty()) subject = p.package;
       message = "integrity could not be checked for " +
-                (p.package.empty() ? p.path : p.package) + ": no RECORD or file list";
+                (p.package.empty() ? p.path : p.package) + ": " +
+                (p.detail.empty() ? "no RECORD or file list" : p.detail);
     } else if (p.problem == "incomplete") {
       // Whatever the lock says, an incomplete search vouches for nothing
       // past the point where it stopped.

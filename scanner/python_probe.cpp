@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <unordered_set>
 
 #include "lockfile/sha256.hpp"
 #include "scanner/bytecode.hpp"
@@ -189,6 +190,33 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
   }
 }
 
+// What dpkg installed below the site directories, as candidates for the
+// native probe: a path the .deb of a Python package lists goes to that
+// package (its md5sums may have left it out: a symlink, or no md5sums at
+// all), any other .deb's to "dpkg". A .list names directories too; a path
+// that is some listed path's parent is one and is left out.
+void add_dpkg_objects(const Catalog& catalog, const DpkgFiles& dpkg, const PythonProbeOptions& options,
+                      std::vector<PackageFileRef>& out) {
+  std::unordered_set<std::string_view> dirs;
+  auto note_parent = [&](const std::string& path) {
+    dirs.insert(std::string_view(path).substr(0, std::max<std::size_t>(1, path.rfind('/'))));
+  };
+  for (const auto& d : dpkg.listings)
+    for (const auto& path : d.paths) note_parent(path);
+  for (const auto& path : dpkg.other_paths) note_parent(path);
+  auto add = [&](const std::string& path, const std::string& owner) {
+    if (dirs.count(path) || is_bytecode(path)) return;
+    if (options.returned_files && !options.returned_files(path)) return;
+    out.push_back({path, owner});
+  };
+  for (const auto& d : dpkg.listings) {
+    const auto& pkg = catalog.entries[d.entry].package;
+    if (pkg.shadowed) continue;  // as for its listed files: another copy is imported
+    for (const auto& path : d.paths) add(path, pkg.name);
+  }
+  for (const auto& path : dpkg.other_paths) add(path, "dpkg");
+}
+
 }  // namespace
 
 std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
@@ -247,7 +275,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       }
       continue;
     }
-    bool content_unavailable = false;
+    std::string unavailable_algorithm;  // a listed digest the filesystem cannot compute
     // Aggregate: one line per listed file with a hash, sorted by listed path, so
     // that a --fast scan (RECORD's hashes) and a full scan (real content) of an
     // untouched package give the same digest.
@@ -274,7 +302,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
           p.expected = recorded;
           fp.integrity.push_back(std::move(p));
         } else if (check == Check::kExtra && r->extra_unavailable) {
-          content_unavailable = true;
+          unavailable_algorithm = pf.algorithm;
         } else if (check != Check::kNone) {
           std::string actual = check == Check::kSha256 ? lockfile::hex_decode(r->sha256) : r->extra;
           bool hex_form = false;
@@ -294,11 +322,17 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     pkg.files.count = entry.files.size();
     pkg.files.digest = aggregate(lines);
     pkg.files.listed = aggregate(listed_lines);
-    if ((!entry.has_file_list || content_unavailable) && !options.fast) {
+    if ((!entry.has_file_list || !unavailable_algorithm.empty()) && !options.fast) {
       // One problem for the whole package: integrity could not be checked.
-      fp.integrity.push_back(problem_for(
-          pkg, entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir),
-          "unverifiable"));
+      auto p = problem_for(pkg, entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir),
+                           "unverifiable");
+      // An image streams a SHA-256 of every file but keeps no package file's
+      // content, so dpkg's MD5s cannot be computed there (docs/images.md).
+      if (!unavailable_algorithm.empty())
+        p.detail = "its file list's " + unavailable_algorithm +
+                   " digests cannot be computed here (an image keeps a SHA-256 of every file, "
+                   "not its content)";
+      fp.integrity.push_back(std::move(p));
     }
     if (entry.has_file_list && !options.fast) {  // listings are for the drop-in search only
       PackageListing listing{pkg.name, pkg.location, {}};
@@ -331,6 +365,14 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
       for (auto& path : native) owned.push_back({std::move(path), pkg.name});
     }
   }
+  // Objects Python can load that no Python file list names (docs/native.md,
+  // "Objects no file list names"): what dpkg installed, then what the
+  // drop-in search and the site inventory find unowned (owner "").
+  add_dpkg_objects(catalog, dpkg, options, owned);
+  auto unowned_object = [&](const std::string& path) {
+    if (options.returned_files && !options.returned_files(path)) return;
+    owned.push_back({path, ""});
+  };
   // What dpkg's database accounts for at the top of a site directory.
   auto dpkg_owns = [&](const std::string& path, const std::string& who) {
     for (const auto& site : site_dirs) {
@@ -354,9 +396,18 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   // --fast trusts the file lists as written; whether the disk still matches
   // them (drop-ins included) is the full scan's question. The walk lists every
   // package directory, which costs more than the rest of a --fast scan.
-  if (!options.fast) find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
+  if (!options.fast) {
+    const std::size_t first = fp.integrity.size();
+    find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
+    for (std::size_t i = first; i < fp.integrity.size(); ++i) {
+      const auto& p = fp.integrity[i];
+      // A FIFO or device ("other") is never opened.
+      if (p.problem == "unowned" && p.actual != "other") unowned_object(join_path(p.location, p.path));
+    }
+  }
   SiteEntryOptions site_options;
   site_options.hash_trees = !options.fast;
+  site_options.unowned_file = unowned_object;
   record_site_entries(fs, site_dirs, top, site_options, fp);
   if (!options.fast) pin_unlisted_code(fs, catalog, options, fp);
   for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));

@@ -48,7 +48,11 @@ struct PackageFileRef {
 
 /// Fills fp.packages, fp.integrity and fp.diagnostics. Returns the files the
 /// (non-shadowed) packages list that options.returned_files accepts, for the
-/// native probe.
+/// native probe, followed by the files below the site directories that no
+/// Python file list names but Python may load (docs/native.md, "Objects no
+/// file list names"): what dpkg's lists name (owner: the package whose .deb
+/// lists it, else "dpkg"), and, owner "", the unowned top-level entries and,
+/// in full scans, the drop-ins and the files of unowned top-level trees.
 ///
 /// Integrity (fp.integrity), with full hashing: every listed file with a hash
 /// (RECORD's sha256 and any other hashlib algorithm; dpkg's MD5 for Debian's

@@ -31,7 +31,7 @@ struct Budget {
 // with an explicit stack: any depth, bounded by the shared budget. Returns ""
 // once the budget is exceeded or a directory cannot be listed (`why`).
 std::string tree_digest(const FileSystem& fs, const std::string& top, Budget& budget,
-                        std::string& why) {
+                        std::string& why, const std::function<void(const std::string&)>* unowned) {
   std::vector<std::string> lines;
   std::vector<std::string> stack{top};
   while (!stack.empty()) {
@@ -61,9 +61,11 @@ std::string tree_digest(const FileSystem& fs, const std::string& top, Budget& bu
         lines.push_back(rel + ",directory\n");
         stack.push_back(std::move(full));
       } else if (e.type == FileType::kSymlink) {
+        if (unowned) (*unowned)(full);
         auto target = fs.readlink(full);
         lines.push_back(rel + ",symlink=" + (target ? *target : "") + "\n");
       } else if (e.type == FileType::kRegular) {
+        if (unowned) (*unowned)(full);
         auto st = fs.lstat(full);
         budget.bytes += st ? st->size : 0;
         if (budget.bytes > budget.limits.max_bytes) {
@@ -126,6 +128,9 @@ void record_site_entries(const FileSystem& fs, const std::vector<std::string>& s
       }
       const std::string full = join_path(site, e.name);
       const bool pinned = out.startup || out.owner.empty();
+      const bool tell = out.owner.empty() && options.unowned_file;
+      if (tell && (e.type == FileType::kRegular || e.type == FileType::kSymlink))
+        options.unowned_file(full);
       if (pinned && e.type == FileType::kSymlink) {
         auto target = fs.readlink(full);
         out.digest = "symlink=" + (target ? *target : "");
@@ -134,7 +139,7 @@ void record_site_entries(const FileSystem& fs, const std::vector<std::string>& s
       } else if (pinned && e.type == FileType::kDirectory && options.hash_trees &&
                  e.name != "__pycache__" && budget.exceeded.empty()) {
         std::string why;
-        out.digest = tree_digest(fs, full, budget, why);
+        out.digest = tree_digest(fs, full, budget, why, tell ? &options.unowned_file : nullptr);
         if (!why.empty()) {
           budget.exceeded = why;
           lockfile::FileProblem p;

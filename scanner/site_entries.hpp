@@ -7,6 +7,7 @@
 // directories only, so this inventory is what makes the top level visible.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -36,6 +37,12 @@ struct SiteEntryOptions {
   std::uint64_t max_entries = 1'000'000;    ///< all unowned trees together
   std::uint64_t max_bytes = 4ull << 30;     ///< content hashed, all together
   std::uint64_t max_path_bytes = 1ull << 30;  ///< full paths looked at, all together
+  /// Called with the path of every regular file and symlink that no list
+  /// accounts for and that the inventory looks at anyway: an unowned
+  /// top-level entry, and with hash_trees each one in an unowned top-level
+  /// directory's tree. The native probe takes ELF objects from them
+  /// (docs/native.md, "Objects no file list names"); no extra walk is needed.
+  std::function<void(const std::string& path)> unowned_file = {};
 };
 
 /// True for a name Python acts on at start-up: `*.pth`, and the

@@ -31,6 +31,15 @@ bool is_stdlib_site_module(std::string_view path) {
   return lib.ends_with("/lib") || lib.ends_with("/lib64");
 }
 
+// /var/lib/dpkg/info/<pkg>.list or <pkg>.md5sums, read by fill_from_dpkg:
+// about 26 KB a package (docs/images.md).
+bool is_dpkg_file_list(std::string_view path) {
+  constexpr std::string_view kInfo = "/var/lib/dpkg/info/";
+  if (!path.starts_with(kInfo) || path.find('/', kInfo.size()) != std::string_view::npos)
+    return false;
+  return ends_with(path, ".list") || ends_with(path, ".md5sums");
+}
+
 }  // namespace
 
 Want wanted_content(std::string_view path, std::string_view first_bytes) {
@@ -47,6 +56,8 @@ Want wanted_content(std::string_view path, std::string_view first_bytes) {
   // How static discovery learns an interpreter's exact version.
   if (path == "/var/lib/dpkg/status" || ends_with(path, "/patchlevel.h") || is_stdlib_site_module(path))
     return Want::kWhole;
+  // dpkg's file lists: the only file list of Debian's Python packages (dpkg_files.hpp).
+  if (is_dpkg_file_list(path)) return Want::kWhole;
   if (first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4))
     return Want::kPrefix;
   return Want::kNothing;

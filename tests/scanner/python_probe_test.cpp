@@ -7,10 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "lockfile/sha256.hpp"
 #include "scanner/hash_cache.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/record_parser.hpp"
+#include "scanner/support/native_build.hpp"
 #include "support/process.hpp"
 #include "support/paths.hpp"
 
@@ -367,6 +370,94 @@ TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
   auto changed = scan();
   EXPECT_EQ(problems(changed), (Problems{{"alpha/__init__.py", "modified", "alpha"},
                                          {"alpha/evil.py", "unowned", "alpha"}}));
+}
+
+// What Python can load must be checked: ELF objects under a site directory
+// that no file list names are in the native closure, through the binary on
+// a root (an image gives the same: dpkg_files_test.cpp). Only they need
+// libstray.so.1, so removing it blocks only because they are looked at.
+TEST(PythonProbe, ElfObjectsNoFileListNamesAreInTheNativeClosure) {
+  TempDir tmp;
+  const std::string root = tmp / "root";
+  const std::string site = "/usr/lib/python3/dist-packages";
+  const std::string libdir = "/usr/lib/x86_64-linux-gnu";
+  write_file(root + "/usr/lib/python3.11/os.py", "");
+  const std::string code = "int stray(void);\nint f(void) { return stray(); }\n";
+  const std::string link =
+      "-shared -nostdlib -Wl,--no-as-needed -L" + root + libdir + " -l:libstray.so.1";
+  ASSERT_EQ(
+      native_test::compile("int stray(void) { return 1; }\n", root + libdir + "/libstray.so.1",
+                           "-shared -nostdlib -Wl,-soname,libstray.so.1"),
+      "");
+  // A pip-installed package: its own extension module needs nothing.
+  ASSERT_EQ(native_test::compile("int g(void) { return 0; }\n", root + site + "/good/_ext.so",
+                                 "-shared -nostdlib"),
+            "");
+  write_file(root + site + "/good/__init__.py", "");
+  std::string record;
+  for (const char* f : {"good/__init__.py", "good/_ext.so"}) {
+    std::string bytes = testing::read_file(root + site + "/" + f);
+    record += std::string(f) +
+              ",sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(bytes))) + "," +
+              std::to_string(bytes.size()) + "\n";
+  }
+  write_file(root + site + "/good-1.0.dist-info/METADATA",
+             "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n");
+  write_file(root + site + "/good-1.0.dist-info/INSTALLER", "pip\n");
+  write_file(root + site + "/good-1.0.dist-info/RECORD", record + "good-1.0.dist-info/RECORD,,\n");
+  // Loadable, listed nowhere: a drop-in in the package's directory, a module
+  // at the top of the site, one in a directory no package owns.
+  const std::string dropin = site + "/good/_dropin.cpython-311-x86_64-linux-gnu.so";
+  const std::string loose = site + "/_loose.cpython-311-x86_64-linux-gnu.so";
+  const std::string nested = site + "/stray/_mod.cpython-311-x86_64-linux-gnu.so";
+  for (const auto& object : {dropin, loose, nested}) {
+    ASSERT_EQ(native_test::compile(code, root + object, link), "");
+    std::filesystem::remove(root + object + ".c");
+  }
+  std::filesystem::remove(root + site + "/good/_ext.so.c");
+  std::filesystem::remove(root + libdir + "/libstray.so.1.c");
+
+  auto scan = [&](bool fast) {
+    std::vector<std::string> args = {"scan", "--root", root, "--format", "json"};
+    if (fast) args.push_back("--fast");
+    auto r = testing::envlock(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::map<std::string, std::string> native;  // path -> owner, resolved libstray
+    const auto report = nlohmann::json::parse(r.out);
+    for (const auto& n : report["native"]) {
+      std::string resolved = n["resolved"].value("libstray.so.1", std::string("-"));
+      native[n["path"]] = n["owner"].get<std::string>() + " " + resolved;
+    }
+    return native;
+  };
+  // Ground truth: ldd, with the root's library directory mapped.
+  for (const auto& object : {dropin, loose, nested}) {
+    auto ldd = testing::sh("env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH='" + root + libdir +
+                           "' ldd '" + root + object + "'");
+    EXPECT_NE(ldd.out.find("libstray.so.1 => " + root + libdir + "/libstray.so.1"),
+              std::string::npos)
+        << ldd.out;
+  }
+  const std::string lib = libdir + "/libstray.so.1";
+  EXPECT_EQ(scan(false), (std::map<std::string, std::string>{{site + "/good/_ext.so", "good -"},
+                                                             {dropin, " " + lib},
+                                                             {loose, " " + lib},
+                                                             {nested, " " + lib},
+                                                             {lib, "system -"}}));
+  // --fast walks no directory: only the top of the site is looked at.
+  EXPECT_EQ(scan(true),
+            (std::map<std::string, std::string>{
+                {site + "/good/_ext.so", "good -"}, {loose, " " + lib}, {lib, "system -"}}));
+
+  auto lock = testing::envlock({"lock", "--root", root, "-o", tmp / "env.lock"});
+  ASSERT_EQ(lock.status, 0) << lock.err;
+  std::filesystem::remove(root + lib);
+  auto check = testing::envlock({"check", "--lock", tmp / "env.lock", "--root", root});
+  EXPECT_EQ(check.status, 1) << check.out << check.err;
+  EXPECT_NE(check.out.find("native-missing"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("libstray.so.1 needed by " + loose + " (and 2 other objects)"),
+            std::string::npos)
+      << check.out;
 }
 
 }  // namespace
