@@ -362,9 +362,11 @@ TEST_F(ImageFs, ByteCodeKeepsItsHeaderAndTheDigestOfItsCode) {
   const auto& fs = open({
       {{file(cache + "a.cpython-311.pyc", pyc + "lower code"), file(cache + "b.cpython-311.pyc", pyc + "b"),
         file(cache + "c.cpython-311.pyc", "short"), file("site/foo/a.pyc", pyc + "not in __pycache__"),
-        file("opt/blob", pyc + "linked code")}},
+        file("opt/blob", pyc + "linked code"), file("opt/other", pyc + "other code")}},
       {{file(cache + "a.cpython-311.pyc", pyc + "upper code"), whiteout(cache.substr(0, cache.size() - 1), "b.cpython-311.pyc"),
-        hardlink(cache + "d.cpython-311.pyc", "opt/blob")}},
+        hardlink(cache + "d.cpython-311.pyc", "opt/blob"), hardlink("bin/x", "opt/other"),
+        hardlink(cache + "e.cpython-311.pyc", "opt/other"), file("opt/same", pyc + "same layer"),
+        hardlink(cache + "f.cpython-311.pyc", "opt/same")}},
   });
   // The top layer's pyc, its code hashed while streaming; nothing else of it kept.
   EXPECT_EQ(head_and_sha256(fs, "/" + cache + "a.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("upper code"));
@@ -376,6 +378,10 @@ TEST_F(ImageFs, ByteCodeKeepsItsHeaderAndTheDigestOfItsCode) {
   EXPECT_EQ(head_and_sha256(fs, "/" + cache + "c.cpython-311.pyc"), "short " + lockfile::sha256_hex(""));
   // A hardlink to a lower layer's file gets that file's header and digest.
   EXPECT_EQ(head_and_sha256(fs, "/" + cache + "d.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("linked code"));
+  // Also when another path links to the same file first, and for a link to a
+  // file of its own layer that nothing kept (the layer is read again for it).
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "e.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("other code"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "f.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("same layer"));
   // Only __pycache__ holds byte code importlib loads beside a source.
   EXPECT_NE(head_and_sha256(fs, "/site/foo/a.pyc").find("content not retained"), std::string::npos);
 }
