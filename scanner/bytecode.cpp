@@ -5,13 +5,15 @@
 #include <map>
 #include <thread>
 
-#include "lockfile/sha256.hpp"
+#include "scanner/wanted_files.hpp"
 
 namespace envlock::scanner {
 
 namespace {
 
-constexpr std::size_t kHeaderSize = 16;
+// The image reader keeps this much of each pyc (wanted_files.hpp).
+constexpr std::size_t kHeaderSize = kBytecodeHeadBytes;
+static_assert(kHeaderSize == 16, "PEP 552 header");
 
 // importlib.util.MAGIC_NUMBER of each CPython line's final releases, as a
 // little-endian word: the number, then "\r\n". Pre-releases used others, so
@@ -145,31 +147,23 @@ std::vector<PinnedBytecode> pin_bytecode(const FileSystem& fs,
   std::vector<Outcome> outcomes(candidates.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    lockfile::Sha256 sha;
     for (std::size_t i = next++; i < candidates.size(); i = next++) {
       const auto& c = candidates[i];
       auto& out = outcomes[i];
       // No source, no SourceFileLoader: a __pycache__ file alone is never imported.
       auto source = fs.stat(sources[c.source].path);
       if (!source || source->type != FileType::kRegular) continue;
-      std::string header;
-      auto read = fs.read_chunks(c.pyc, [&](const char* data, std::size_t size) {
-        std::size_t used = 0;
-        if (header.size() < kHeaderSize) {
-          used = std::min(size, kHeaderSize - header.size());
-          header.append(data, used);
-        }
-        sha.update(data + used, size - used);
-      });
-      std::string digest = sha.hex_final();
+      // One read: the header decides, the code after it is pinned (an image
+      // answers from what it kept while streaming).
+      auto read = fs.head_and_sha256(c.pyc, kHeaderSize);
       if (!read) {
         out.error = read.error().message;
         continue;
       }
-      auto parsed = parse_pyc_header(header);
+      auto parsed = parse_pyc_header(read->head);
       if (!parsed || !would_load(*parsed, *source, target)) continue;
       out.loaded = true;
-      out.sha256 = std::move(digest);
+      out.sha256 = std::move(read->sha256);
     }
   };
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());

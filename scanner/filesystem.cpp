@@ -14,6 +14,22 @@ Result<std::string> FileSystem::sha256(std::string_view path) const {
   return hash.hex_final();
 }
 
+Result<HeadAndDigest> FileSystem::head_and_sha256(std::string_view path, std::uint64_t head_bytes) const {
+  HeadAndDigest out;
+  lockfile::Sha256 hash;
+  auto done = read_chunks(path, [&](const char* data, std::size_t size) {
+    std::size_t used = 0;
+    if (out.head.size() < head_bytes) {
+      used = static_cast<std::size_t>(std::min<std::uint64_t>(size, head_bytes - out.head.size()));
+      out.head.append(data, used);
+    }
+    hash.update(data + used, size - used);
+  });
+  if (!done) return tl::unexpected(done.error());
+  out.sha256 = hash.hex_final();
+  return out;
+}
+
 Result<std::string> FileSystem::read_at(std::string_view path, std::uint64_t offset,
                                         std::uint64_t size) const {
   std::string window;

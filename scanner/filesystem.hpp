@@ -34,6 +34,12 @@ struct DirEntry {
   FileType type = FileType::kOther;  ///< of the entry itself (a symlink is kSymlink)
 };
 
+/// A file's first bytes and the digest of the rest (see FileSystem::head_and_sha256).
+struct HeadAndDigest {
+  std::string head;    ///< the first head_bytes bytes (all of a shorter file)
+  std::string sha256;  ///< lower-case hex SHA-256 of the bytes after them
+};
+
 /// Largest file read into memory when the caller names no limit.
 inline constexpr std::uint64_t kDefaultReadLimit = 64ull << 20;
 
@@ -82,6 +88,13 @@ class FileSystem {
   /// Lower-case hex SHA-256 of a regular file. The default streams read_chunks;
   /// an image implementation may answer from hashes taken while streaming.
   virtual Result<std::string> sha256(std::string_view path) const;
+  /// The first `head_bytes` bytes of a regular file and the SHA-256 of the
+  /// bytes after them, in one read: how byte code is pinned (its header
+  /// decides whether Python loads it, the code after it is what counts; see
+  /// scanner/bytecode.hpp). The default streams read_chunks; an image answers
+  /// for a `__pycache__` pyc from the header and digest it kept while
+  /// streaming (wanted_files.hpp, Want::kHeadAndDigest).
+  virtual Result<HeadAndDigest> head_and_sha256(std::string_view path, std::uint64_t head_bytes) const;
   /// True for a live host, where running the target's interpreter, reading
   /// /proc and the environment make sense.
   virtual bool is_live() const { return false; }

@@ -149,6 +149,18 @@ Result<std::string> ImageFileSystem::sha256(std::string_view path) const {
               ": not hashed while streaming the image (file hashing was off)");
 }
 
+Result<HeadAndDigest> ImageFileSystem::head_and_sha256(std::string_view path, std::uint64_t head_bytes) const {
+  const FileContent* c = ENVLOCK_TRY(regular(path));
+  const std::uint64_t n = std::min(head_bytes, c->size);
+  if (c->tail && c->tail->offset == head_bytes && (c->whole() || c->kept_extent >= n))
+    return HeadAndDigest{assemble(*c, n),
+                         lockfile::hex_encode(std::string_view(reinterpret_cast<const char*>(c->tail->digest.data()),
+                                                               c->tail->digest.size()))};
+  if (!c->whole()) return not_retained(path);
+  std::string_view bytes = c->size > 0 ? std::string_view(c->pieces[0].bytes) : std::string_view();
+  return HeadAndDigest{std::string(bytes.substr(0, n)), lockfile::sha256_hex(bytes.substr(n))};
+}
+
 Result<OpenedImage> open_image(const std::string& path, const ImageOptions& opts) {
   LocatedImage located = ENVLOCK_TRY(locate_image(path, opts));
   LoadedLayers loaded = ENVLOCK_TRY(load_layers(located, opts));

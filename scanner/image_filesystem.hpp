@@ -55,6 +55,10 @@ class ImageFileSystem final : public FileSystem {
   /// Answers from the hash taken while streaming; a file kept whole but not
   /// hashed (hash_files off) is hashed from memory; otherwise an error.
   Result<std::string> sha256(std::string_view path) const override;
+  /// From the header and digest kept for a `__pycache__` pyc (when
+  /// `head_bytes` is what was kept), or from memory for a file kept whole;
+  /// otherwise an error.
+  Result<HeadAndDigest> head_and_sha256(std::string_view path, std::uint64_t head_bytes) const override;
   std::string describe() const override { return description_; }
 
   /// `size` bytes at `offset` of a regular file (fewer at its end) when the

@@ -1,5 +1,6 @@
 #include "scanner/image_loader.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -21,8 +22,9 @@ constexpr std::size_t kHeadBytes = 64;
 int rank(Want w) {
   switch (w) {
     case Want::kNothing: return 0;
-    case Want::kPrefix: return 1;
-    case Want::kWhole: return 2;
+    case Want::kHeadAndDigest: return 1;
+    case Want::kPrefix: return 2;
+    case Want::kWhole: return 3;
   }
   return 0;
 }
@@ -375,6 +377,7 @@ class Loader final : public LayerState {
         Want w = wanted_content(link.path, head_of(c));
         if (w == Want::kWhole) ok = c.whole();
         if (w == Want::kPrefix) ok = c.whole() || c.kept_extent >= std::min(c.size, kElfPrefixBytes);
+        if (w == Want::kHeadAndDigest && opts_.hash_files) ok = c.whole() || c.tail;
       }
       if (!ok) add_refetch(link.content, link.source, link.before, link.path);
     }
@@ -409,6 +412,7 @@ class Loader final : public LayerState {
       kept_total_ -= std::min(kept_total_, c.kept_bytes());
       c.pieces.clear();
       c.kept_extent = 0;
+      c.tail.reset();
       ENVLOCK_TRY(stream(e.path, data, c, [&](std::string_view head) {
         Want best = Want::kNothing;
         for (const Refetch* r : wanted)
@@ -453,6 +457,11 @@ class Loader final : public LayerState {
         whole.append(chunk);
       } else if (*want == Want::kPrefix) {
         elf->feed(chunk);
+      } else if (*want == Want::kHeadAndDigest) {
+        // `whole` holds the header; the code after it is only hashed.
+        const std::size_t used = std::min<std::size_t>(chunk.size(), kBytecodeHeadBytes - whole.size());
+        whole.append(chunk.substr(0, used));
+        tail_hasher_.update(chunk.data() + used, chunk.size() - used);
       }
       return {};
     };
@@ -468,6 +477,8 @@ class Loader final : public LayerState {
           head = pending;
         }
         want = want_for(head.substr(0, kHeadBytes));
+        // Byte code is pinned by full scans only (a --fast scan hashes nothing).
+        if (*want == Want::kHeadAndDigest && !hash) want = Want::kNothing;
         if (*want == Want::kWhole) whole.reserve(c.size);
         if (*want == Want::kPrefix) elf.emplace(c.size, kElfPrefixBytes, trim_elf);
         ENVLOCK_TRY(consume(head));
@@ -490,6 +501,14 @@ class Loader final : public LayerState {
       c.pieces = std::move(kept.pieces);
       c.kept_extent = kept.extent;
       complete = kept.complete;
+    } else if (want == Want::kHeadAndDigest) {
+      c.kept_extent = whole.size();
+      c.pieces.push_back({0, std::move(whole)});
+      auto tail = std::make_shared<TailDigest>();
+      tail->offset = kBytecodeHeadBytes;
+      const std::string raw = lockfile::hex_decode(tail_hasher_.hex_final());
+      std::copy(raw.begin(), raw.end(), tail->digest.begin());
+      c.tail = std::move(tail);
     }
     kept_total_ += c.kept_bytes();
     if (kept_total_ > opts_.max_kept_bytes) return over_limit(path);
@@ -503,6 +522,7 @@ class Loader final : public LayerState {
   std::unique_ptr<LayerTree> tree_;
   std::vector<std::string> notes_;
   lockfile::Sha256 hasher_;
+  lockfile::Sha256 tail_hasher_;  ///< the code after a pyc's header (Want::kHeadAndDigest)
   std::uint64_t kept_total_ = 0;
   std::uint64_t rereads_ = 0;
   // Inodes for files no path shows (hidden hardlink targets), apart from the tree's.

@@ -38,6 +38,13 @@ struct KeptPiece {
   std::string bytes;
 };
 
+/// The SHA-256 of a file's bytes after its first `offset` (byte code: the code
+/// after a pyc's header, kept instead of the code; wanted_files.hpp).
+struct TailDigest {
+  std::uint64_t offset = 0;
+  std::array<unsigned char, 32> digest{};
+};
+
 /// A regular file's content as the image reader retained it. Hardlinks share one.
 /// Kept small: an image holds one per regular file.
 struct FileContent {
@@ -51,6 +58,8 @@ struct FileContent {
   std::uint64_t kept_extent = 0;
   std::array<unsigned char, 32> digest{};  ///< SHA-256, when `hashed`
   bool hashed = false;
+  /// Null unless taken (a pointer: most files never need one).
+  std::shared_ptr<const TailDigest> tail;
 
   /// Every byte is kept, in one piece.
   bool whole() const {

@@ -40,8 +40,11 @@ void PendingLinks::hold(const FileContent* placeholder, std::string path) {
 void PendingLinks::add_holder(Link& link, int layer, std::string path, const FileContent* holds) {
   bytes_ += path.size() + sizeof(Link::Holder);
   Waiting& w = link.owner->waiting;
-  const bool whole = wanted_content(path, "") == Want::kWhole;
-  if (w.want_path.empty() || (whole && !w.wants_whole)) w.want_path = path;
+  const Want want = wanted_content(path, "");
+  const bool whole = want == Want::kWhole;
+  // Failing a whole-wanted path, a pyc's: its header and code digest must be taken.
+  const bool code = want == Want::kHeadAndDigest && wanted_content(w.want_path, "") == Want::kNothing;
+  if (w.want_path.empty() || (whole && !w.wants_whole) || (code && !w.wants_whole)) w.want_path = path;
   w.wants_whole = w.wants_whole || whole;
   link.holders.push_back({layer, std::move(path), holds});
 }

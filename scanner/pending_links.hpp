@@ -67,7 +67,7 @@ class PendingLinks {
   /// Who waits for one path, for the loader to decide which bytes to keep.
   struct Waiting {
     bool wants_whole = false;  ///< a holder's path is one wanted_files.hpp keeps whole
-    std::string want_path;     ///< a holder's path, the whole-wanted one when there is one
+    std::string want_path;     ///< a holder's path: the whole-wanted one when there is one, else a pyc's
   };
 
   explicit PendingLinks(LayerTree& tree) : tree_(tree) {}

@@ -153,11 +153,9 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
     // Python imports the first copy of a name only; a shadowed copy's code never runs.
     if (entry.cached_native || pkg.shadowed) continue;
     owners.push_back({e, pkg.location});
-    if (options.pin_bytecode) {
-      pkg.bytecode_pinned = 0;
-      for (const auto& pf : entry.files) {
-        if (pf.path.ends_with(".py")) sources.push_back({pf.path, owners.size() - 1});
-      }
+    pkg.bytecode_pinned = 0;
+    for (const auto& pf : entry.files) {
+      if (pf.path.ends_with(".py")) sources.push_back({pf.path, owners.size() - 1});
     }
     if (pkg.direct_kind != "editable") continue;
     auto dir = file_url_path(pkg.direct_url);
@@ -177,7 +175,6 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
     }
     for (auto& d : project.diagnostics) fp.diagnostics.push_back(std::move(d));
     owners.push_back({e, *dir});
-    if (!options.pin_bytecode) continue;
     for (auto& s : project.sources) sources.push_back({std::move(s), owners.size() - 1});
   }
   const auto target = bytecode_target(options.python_implementation, options.python_version);

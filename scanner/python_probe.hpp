@@ -35,10 +35,6 @@ struct PythonProbeOptions {
   /// (--site): every cache tag and magic then counts.
   std::string python_implementation;
   std::string python_version;
-  /// Read `__pycache__` files to pin the byte code Python would load. Off
-  /// for images: the image reader keeps no pyc content (wanted_files.hpp),
-  /// so a pin would need a new streaming hash there.
-  bool pin_bytecode = true;
 };
 
 struct PackageFileRef {

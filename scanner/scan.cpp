@@ -165,7 +165,6 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   python_options.returned_files = may_be_native;
   python_options.python_implementation = target.python.implementation;
   python_options.python_version = target.python.version;
-  python_options.pin_bytecode = req.kind != TargetKind::kImage;
   // The cache keys on real device/inode/ctime: live directory trees only.
   std::unique_ptr<HashCache> cache;
   if (req.use_cache && !req.fast && req.kind != TargetKind::kImage) {

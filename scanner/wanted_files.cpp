@@ -60,6 +60,14 @@ Want wanted_content(std::string_view path, std::string_view first_bytes) {
   if (is_dpkg_file_list(path)) return Want::kWhole;
   if (first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4))
     return Want::kPrefix;
+  // A pyc directly in a __pycache__ directory, where importlib looks (after
+  // the ELF test: ELF bytes are no byte code Python loads, and a hardlink
+  // shared with a library keeps what the library needs).
+  if (ends_with(path, ".pyc")) {
+    const std::size_t dir = path.rfind('/');
+    if (dir != std::string_view::npos && path.substr(0, dir).ends_with("/__pycache__"))
+      return Want::kHeadAndDigest;
+  }
   return Want::kNothing;
 }
 

@@ -12,10 +12,17 @@ enum class Want {
   kNothing,  ///< header only (type, size, mode, link target)
   kWhole,    ///< whole content (metadata files, configs)
   kPrefix,   ///< first kElfPrefixBytes bytes (ELF objects)
+  /// First kBytecodeHeadBytes bytes and the SHA-256 of the rest: byte code in
+  /// `__pycache__`, whose header decides whether Python loads it and whose
+  /// code is pinned (scanner/bytecode.hpp), without keeping the code.
+  kHeadAndDigest,
 };
 
 /// Bytes of an ELF object kept for header/dynamic-section parsing.
 inline constexpr std::uint64_t kElfPrefixBytes = 4ull << 20;
+
+/// The header of a pyc (PEP 552), kept apart from the digest of the code after it.
+inline constexpr std::uint64_t kBytecodeHeadBytes = 16;
 
 /// Decides from the path (absolute inside the target) and, for ELF detection,
 /// the first bytes of content (may be empty when not yet known).

@@ -2,7 +2,8 @@
 // "\n~~\n" into up to four layer blobs (bottom first; tar, gzip or zstd),
 // written as an OCI layout whose digests and diff IDs match, and loaded with
 // small limits. Then every path is listed, stat'ed, hashed and read as the
-// probes would. It exercises hardlinks across layers (waiting for a lower
+// probes would; a __pycache__ pyc always answers head_and_sha256 (unless
+// it is an ELF object, which Python never loads). It exercises hardlinks across layers (waiting for a lower
 // layer, through whiteouts, chains, repeated layers) and the limits. Never a
 // crash, a hang or unbounded memory.
 // Seeds: fixtures/fuzz/image/loader/ and fixtures/fuzz/image/tar_layer/.
@@ -11,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +24,7 @@
 #include "scanner/image_archive.hpp"
 #include "scanner/image_filesystem.hpp"
 #include "scanner/image_loader.hpp"
+#include "scanner/wanted_files.hpp"
 
 namespace {
 
@@ -68,8 +71,20 @@ void walk(const envlock::scanner::FileSystem& fs, const std::string& dir, int& b
     if (!st) std::abort();  // listed entries exist
     if (st->type == FileType::kRegular) {
       (void)fs.sha256(path);
-      (void)fs.read(path, 1 << 20);
+      auto whole = fs.read(path, 1 << 20);
       (void)fs.read_prefix(path, 4096);
+      auto code = fs.head_and_sha256(path, envlock::scanner::kBytecodeHeadBytes);
+      // A file kept whole answers as if hashed from its bytes.
+      if (whole && (!code || code->head != whole->substr(0, envlock::scanner::kBytecodeHeadBytes) ||
+                    code->sha256 != envlock::lockfile::sha256_hex(std::string_view(*whole).substr(
+                                        std::min<std::size_t>(whole->size(), envlock::scanner::kBytecodeHeadBytes)))))
+        std::abort();
+      // Byte code is never left unpinned (whatever links or layers did),
+      // unless it is an ELF object, which Python never loads.
+      if (!code && envlock::scanner::wanted_content(path, "") == envlock::scanner::Want::kHeadAndDigest) {
+        auto head = fs.read_prefix(path, 4);
+        if (!head || *head != std::string_view("\x7f" "ELF", 4)) std::abort();
+      }
     }
     if (st->type == FileType::kSymlink) (void)fs.realpath(path);
     if (st->type == FileType::kDirectory) walk(fs, path, budget);

@@ -6,6 +6,7 @@
 
 #include "lockfile/sha256.hpp"
 #include "scanner/support/image_builder.hpp"
+#include "scanner/wanted_files.hpp"
 
 namespace envlock::scanner {
 namespace {
@@ -348,6 +349,49 @@ TEST_F(ImageFs, WithoutFileHashingUnwantedFilesHaveNoHash) {
   EXPECT_EQ(*fs.sha256("/etc/os-release"), lockfile::sha256_hex("ID=a\n"));
   EXPECT_EQ(error_of(fs.sha256("/bin/tool")),
             prefix() + "/bin/tool: not hashed while streaming the image (file hashing was off)");
+}
+
+std::string head_and_sha256(const FileSystem& fs, const std::string& path) {
+  auto r = fs.head_and_sha256(path, kBytecodeHeadBytes);
+  return r ? r->head + " " + r->sha256 : r.error().message;
+}
+
+TEST_F(ImageFs, ByteCodeKeepsItsHeaderAndTheDigestOfItsCode) {
+  const std::string cache = "site/foo/__pycache__/";
+  const std::string pyc(16, 'h');
+  const auto& fs = open({
+      {{file(cache + "a.cpython-311.pyc", pyc + "lower code"), file(cache + "b.cpython-311.pyc", pyc + "b"),
+        file(cache + "c.cpython-311.pyc", "short"), file("site/foo/a.pyc", pyc + "not in __pycache__"),
+        file("opt/blob", pyc + "linked code"), file("opt/other", pyc + "other code")}},
+      {{file(cache + "a.cpython-311.pyc", pyc + "upper code"), whiteout(cache.substr(0, cache.size() - 1), "b.cpython-311.pyc"),
+        hardlink(cache + "d.cpython-311.pyc", "opt/blob"), hardlink("bin/x", "opt/other"),
+        hardlink(cache + "e.cpython-311.pyc", "opt/other"), file("opt/same", pyc + "same layer"),
+        hardlink(cache + "f.cpython-311.pyc", "opt/same")}},
+  });
+  // The top layer's pyc, its code hashed while streaming; nothing else of it kept.
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "a.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("upper code"));
+  EXPECT_EQ(error_of(fs.read("/" + cache + "a.cpython-311.pyc")),
+            prefix() + "/" + cache +
+                "a.cpython-311.pyc: content not retained while streaming the image (only files listed in "
+                "scanner/wanted_files.hpp are kept)");
+  EXPECT_FALSE(fs.exists("/" + cache + "b.cpython-311.pyc"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "c.cpython-311.pyc"), "short " + lockfile::sha256_hex(""));
+  // A hardlink to a lower layer's file gets that file's header and digest.
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "d.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("linked code"));
+  // Also when another path links to the same file first, and for a link to a
+  // file of its own layer that nothing kept (the layer is read again for it).
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "e.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("other code"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "f.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("same layer"));
+  // Only __pycache__ holds byte code importlib loads beside a source.
+  EXPECT_NE(head_and_sha256(fs, "/site/foo/a.pyc").find("content not retained"), std::string::npos);
+}
+
+TEST_F(ImageFs, ByteCodeIsNotHashedWithoutFileHashing) {
+  ImageOptions opts;
+  opts.hash_files = false;
+  const auto& fs = open({{{file("site/__pycache__/a.cpython-311.pyc", std::string(16, 'h') + "code")}}}, opts);
+  EXPECT_NE(head_and_sha256(fs, "/site/__pycache__/a.cpython-311.pyc").find("content not retained"),
+            std::string::npos);
 }
 
 TEST_F(ImageFs, DevicesAndReservedWhiteoutNamesAreHeadersOnly) {
