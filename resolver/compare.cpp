@@ -170,6 +170,10 @@ void package_content(const Package& l, const Package& t, bool both_read, const P
   if (!l.direct_hash.empty() && !t.direct_hash.empty() && l.direct_hash != t.direct_hash) {
     add_finding(out, policy.packages_changed, "package-changed", name, l.direct_hash,
                 t.direct_hash, what + " was installed from another source revision");
+  } else if (!l.build.empty() && !t.build.empty() && l.build != t.build) {
+    // conda: the same version built another way (another BLAS, CUDA or Python).
+    add_finding(out, policy.packages_changed, "package-changed", name, l.build, t.build,
+                what + " is another conda build (" + l.build + " -> " + t.build + ")");
   } else if (by_list && ld != td) {
     add_finding(out, policy.packages_changed, "package-changed", name, ld, td,
                 what + ": its file list differs from the lock");
