@@ -122,9 +122,14 @@ void missing_objects(const Fingerprint& lock, const Fingerprint& target, const P
     }
     const std::string key = object_key(lock, *l->second, n.path);
     if (present.count({owner, key}) != 0) continue;
-    // Named where the target has it: the target's location of the package.
-    const bool below = !l->second->location.empty() && n.path.starts_with(l->second->location + "/");
-    const std::string where = below ? t->second->location + "/" + key : n.path;
+    // Named where the target would have it: below the target's location of
+    // the package, or its prefix.
+    std::string where = n.path;
+    if (!l->second->location.empty() && n.path.starts_with(l->second->location + "/")) {
+      where = t->second->location + "/" + key;
+    } else if (key.starts_with("$prefix/") && target.python && !target.python->prefix.empty()) {
+      where = target.python->prefix + key.substr(7);
+    }
     add_finding(out, policy.native_missing, "native-missing", where, n.path, std::nullopt,
                 where + " (" + owner + " " + t->second->version +
                     ") is a native object in the lock but is absent from the target or no longer ELF");
