@@ -1,11 +1,10 @@
 #include "scanner/conda_meta.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "lockfile/sha256.hpp"
 #include "lockfile/value_budget.hpp"
@@ -44,7 +43,8 @@ std::optional<std::string> string_at(const json& o, const char* key) {
 // `_path` made canonical: relative, no ".", no empty components. nullopt for
 // a path conda never writes (absolute, NUL, climbing out of the prefix).
 std::optional<std::string> prefix_relative(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) return std::nullopt;
+  if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos)
+    return std::nullopt;
   std::vector<std::string_view> parts;
   std::size_t i = 0;
   while (i <= path.size()) {
@@ -73,7 +73,8 @@ std::optional<std::string> prefix_relative(std::string_view path) {
 // and only `sha256_in_prefix` (conda >= 4.12 and mamba write it) says what
 // is on disk.
 std::string expected_sha256(const json& entry, std::string_view path_type) {
-  if (auto in_prefix = string_at(entry, "sha256_in_prefix"); in_prefix && is_sha256_hex(*in_prefix)) {
+  if (auto in_prefix = string_at(entry, "sha256_in_prefix");
+      in_prefix && is_sha256_hex(*in_prefix)) {
     return lower(*in_prefix);
   }
   if (path_type != "hardlink") return "";  // links, compiled pycs, generated entry points
@@ -169,8 +170,9 @@ Result<CondaRecord> parse_conda_record(std::string_view text, const std::string&
   }
   const auto count = lockfile::count_json_values(text, lockfile::value_budget(text.size()));
   if (count.over_budget_line) {
-    return fail(file + ":" + std::to_string(*count.over_budget_line) + ": more values than a record of " +
-                std::to_string(text.size()) + " bytes may hold");
+    return fail(file + ":" + std::to_string(*count.over_budget_line) +
+                ": more values than a record of " + std::to_string(text.size()) +
+                " bytes may hold");
   }
   const json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(file + ": not valid JSON");
@@ -191,7 +193,8 @@ Result<CondaRecord> parse_conda_record(std::string_view text, const std::string&
   auto add = [&](std::string_view raw, std::string sha256) -> Result<void> {
     auto path = prefix_relative(raw);
     if (!path) {
-      return fail(file + ": path " + json(std::string(raw)).dump(-1, ' ', true, json::error_handler_t::replace) +
+      return fail(file + ": path " +
+                  json(std::string(raw)).dump(-1, ' ', true, json::error_handler_t::replace) +
                   " leaves the prefix");
     }
     r.files.push_back({std::move(*path), std::move(sha256)});
@@ -224,7 +227,8 @@ Result<CondaRecord> parse_conda_record(std::string_view text, const std::string&
   return r;
 }
 
-std::vector<std::string> conda_prefixes(const FileSystem& fs, const std::vector<std::string>& site_dirs) {
+std::vector<std::string> conda_prefixes(const FileSystem& fs,
+                                        const std::vector<std::string>& site_dirs) {
   std::vector<std::string> out;
   for (const auto& site : site_dirs) {
     // <prefix>/lib/pythonX.Y/site-packages
@@ -241,7 +245,8 @@ std::vector<std::string> conda_prefixes(const FileSystem& fs, const std::vector<
   return out;
 }
 
-void fill_from_conda(const FileSystem& fs, const std::vector<std::string>& prefixes, Catalog& catalog) {
+void fill_from_conda(const FileSystem& fs, const std::vector<std::string>& prefixes,
+                     Catalog& catalog) {
   for (const auto& prefix : prefixes) {
     const std::string meta = join_path(prefix, "conda-meta");
     auto names = fs.list(meta);

@@ -22,7 +22,7 @@ namespace envlock::scanner {
 
 /// One file of a conda package, as conda-meta lists it.
 struct CondaFile {
-  std::string path;    ///< relative to the prefix (`_path`), normalized, never leaving it
+  std::string path;  ///< relative to the prefix (`_path`), normalized, never leaving it
   /// Lower-case hex SHA-256 the file has in the prefix: `sha256_in_prefix`,
   /// else `sha256` unless conda rewrote the file (a `prefix_placeholder`);
   /// "" when unknown (a rewritten file of an older conda, a symlink, a pyc
@@ -32,13 +32,13 @@ struct CondaFile {
 
 /// What envlock takes from one conda-meta record.
 struct CondaRecord {
-  std::string name;     ///< conda package name ("libopenblas", "numpy")
+  std::string name;  ///< conda package name ("libopenblas", "numpy")
   std::string version;
-  std::string build;    ///< build string ("py311h64a7726_0")
-  std::string channel;  ///< as recorded: a URL or a name
-  std::string url;      ///< the package archive it came from
-  std::string md5;      ///< of the package archive
-  std::string sha256;   ///< of the package archive
+  std::string build;             ///< build string ("py311h64a7726_0")
+  std::string channel;           ///< as recorded: a URL or a name
+  std::string url;               ///< the package archive it came from
+  std::string md5;               ///< of the package archive
+  std::string sha256;            ///< of the package archive
   std::vector<CondaFile> files;  ///< directories left out
   bool has_file_list = false;    ///< `paths_data.paths` or `files` was there
 };
@@ -57,7 +57,8 @@ Result<CondaRecord> parse_conda_record(std::string_view text, const std::string&
 
 /// The conda prefixes behind `site_dirs`: P for every site directory
 /// P/lib/pythonX.Y/site-packages where P/conda-meta is a directory.
-std::vector<std::string> conda_prefixes(const FileSystem& fs, const std::vector<std::string>& site_dirs);
+std::vector<std::string> conda_prefixes(const FileSystem& fs,
+                                        const std::vector<std::string>& site_dirs);
 
 /// Reads `<prefix>/conda-meta/*.json` of every prefix (at most 100000
 /// records each, each at most kCondaRecordLimit bytes, read only from inside
@@ -76,6 +77,7 @@ std::vector<std::string> conda_prefixes(const FileSystem& fs, const std::vector<
 ///   `typing_extensions` distribution) is marked shadowed.
 ///
 /// A record that cannot be read or parsed is a diagnostic; the rest go on.
-void fill_from_conda(const FileSystem& fs, const std::vector<std::string>& prefixes, Catalog& catalog);
+void fill_from_conda(const FileSystem& fs, const std::vector<std::string>& prefixes,
+                     Catalog& catalog);
 
 }  // namespace envlock::scanner

@@ -5,11 +5,11 @@
 // importlib.metadata over the prefix's site-packages; the conda side's is
 // the records themselves.
 
-#include <filesystem>
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "support/process.hpp"
 
@@ -99,32 +99,40 @@ class CondaPrefix : public ::testing::Test {
     write_file(prefix_ + "/lib/python3.11/os.py", "# os\n");
     write_file(prefix_ + "/bin/pydoc", "#!" + prefix_ + "/bin/python3.11\nimport pydoc\n");
     write_file(prefix_ + "/bin/idle3", "#!" + prefix_ + "/bin/python3.11\nimport idlelib\n");
-    write_file(site_ + "/README.txt", "This directory exists so that 3rd party packages can be installed here.\n");
+    write_file(site_ + "/README.txt",
+               "This directory exists so that 3rd party packages can be installed here.\n");
     record("python", "3.11.7", "hab00c5b_0_cpython",
-           {{"files", {"bin/python3.11", "lib/python3.11/os.py", "lib/python3.11/site-packages/README.txt"}},
+           {{"files",
+             {"bin/python3.11", "lib/python3.11/os.py", "lib/python3.11/site-packages/README.txt"}},
             {"placeholder", {"bin/pydoc", "bin/idle3"}},
             {"in_prefix", {"bin/pydoc"}}});
 
     // libdemo: a shared library no Python metadata knows, with its dev symlink.
     write_file(tmp_ / "demo.c", "int demo_value(void) { return 42; }\n");
-    compile({"cc", "-shared", "-fPIC", "-Wl,-soname,libdemo.so.1", "-o", prefix_ + "/lib/libdemo.so.1",
-             tmp_ / "demo.c"});
+    compile({"cc", "-shared", "-fPIC", "-Wl,-soname,libdemo.so.1", "-o",
+             prefix_ + "/lib/libdemo.so.1", tmp_ / "demo.c"});
     std::filesystem::create_symlink("libdemo.so.1", prefix_ + "/lib/libdemo.so");
-    record("libdemo", "1.0", "h1234567_0", {{"files", {"lib/libdemo.so.1"}}, {"softlinks", {"lib/libdemo.so"}}});
+    record("libdemo", "1.0", "h1234567_0",
+           {{"files", {"lib/libdemo.so.1"}}, {"softlinks", {"lib/libdemo.so"}}});
 
     // demo-py: a Python distribution ("demo") whose extension module loads
     // libdemo from the prefix's lib/, as conda-build's RPATH makes it.
     write_file(site_ + "/demo/__init__.py", "from demo._core import *\n");
-    write_file(tmp_ / "core.c", "extern int demo_value(void); int core(void) { return demo_value(); }\n");
-    compile({"cc", "-shared", "-fPIC", "-o", site_ + "/demo/_core.so", tmp_ / "core.c", "-L" + prefix_ + "/lib",
-             "-ldemo", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../..", "-Wl,--no-as-needed"});
+    write_file(tmp_ / "core.c",
+               "extern int demo_value(void); int core(void) { return demo_value(); }\n");
+    compile({"cc", "-shared", "-fPIC", "-o", site_ + "/demo/_core.so", tmp_ / "core.c",
+             "-L" + prefix_ + "/lib", "-ldemo", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../..",
+             "-Wl,--no-as-needed"});
     const std::string info = "lib/python3.11/site-packages/demo-1.0.dist-info";
-    write_file(prefix_ + "/" + info + "/METADATA", "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n");
+    write_file(prefix_ + "/" + info + "/METADATA",
+               "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n");
     write_file(prefix_ + "/" + info + "/INSTALLER", "conda\n");
     write_file(prefix_ + "/" + info + "/RECORD", "demo/__init__.py,,\n");
     record("demo-py", "1.0", "py311h0000000_0",
-           {{"files", {"lib/python3.11/site-packages/demo/__init__.py", "lib/python3.11/site-packages/demo/_core.so",
-                       info + "/METADATA", info + "/INSTALLER", info + "/RECORD"}}});
+           {{"files",
+             {"lib/python3.11/site-packages/demo/__init__.py",
+              "lib/python3.11/site-packages/demo/_core.so", info + "/METADATA", info + "/INSTALLER",
+              info + "/RECORD"}}});
 
     auto pip = run({"python3", "-c", kPipInstall, site_});
     ASSERT_EQ(pip.status, 0) << pip.err;
@@ -132,13 +140,15 @@ class CondaPrefix : public ::testing::Test {
 
   void compile(const std::vector<std::string>& argv) {
     for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == "-o") std::filesystem::create_directories(std::filesystem::path(argv[i + 1]).parent_path());
+      if (argv[i] == "-o")
+        std::filesystem::create_directories(std::filesystem::path(argv[i + 1]).parent_path());
     }
     auto r = run(argv);
     ASSERT_EQ(r.status, 0) << r.err;
   }
 
-  void record(const std::string& name, const std::string& version, const std::string& build, const json& opts) {
+  void record(const std::string& name, const std::string& version, const std::string& build,
+              const json& opts) {
     auto r = run({"python3", "-c", kRecord, prefix_, name, version, build, opts.dump()});
     ASSERT_EQ(r.status, 0) << r.err;
   }
@@ -200,12 +210,14 @@ TEST_F(CondaPrefix, ScanReportsCondaPackagesBesidePythonDistributions) {
   // What Python itself sees in the prefix's site-packages.
   auto truth = run({"python3", "-c",
                     "import importlib.metadata as m, sys\n"
-                    "print(sorted('%s %s' % (d.metadata['Name'], d.version) for d in m.distributions(path=[sys.argv[1]])))",
+                    "print(sorted('%s %s' % (d.metadata['Name'], d.version) for d in "
+                    "m.distributions(path=[sys.argv[1]])))",
                     site_});
   ASSERT_EQ(truth.status, 0) << truth.err;
   ASSERT_EQ(truth.out, "['demo 1.0', 'extra 2.0']\n");
 
-  for (const auto& target : std::vector<std::vector<std::string>>{{"--root", prefix_}, {"--site", site_}}) {
+  for (const auto& target :
+       std::vector<std::vector<std::string>>{{"--root", prefix_}, {"--site", site_}}) {
     for (bool fast : {false, true}) {
       SCOPED_TRACE(target[0] + (fast ? " --fast" : ""));
       json s = scan(target, fast);
@@ -273,7 +285,8 @@ TEST_F(CondaPrefix, AnUnchangedPrefixPassesAndAModifiedCondaFileBlocks) {
   std::set<std::string> modified;
   for (const auto& f : findings(o, "file-modified")) {
     EXPECT_EQ(f["severity"], "block") << f.dump();
-    EXPECT_NE(f["message"].get<std::string>().find("differs from its conda-meta record"), std::string::npos)
+    EXPECT_NE(f["message"].get<std::string>().find("differs from its conda-meta record"),
+              std::string::npos)
         << f.dump();
     modified.insert(f["subject"].get<std::string>());
   }
@@ -285,7 +298,8 @@ TEST_F(CondaPrefix, AnotherBuildOfTheSameVersionIsPackageChanged) {
   auto l = envlock({"lock", "--root", prefix_, "-o", lock, "--no-cache", "--fast"});
   ASSERT_EQ(l.status, 0) << l.err;
   std::filesystem::remove(prefix_ + "/conda-meta/libdemo-1.0-h1234567_0.json");
-  record("libdemo", "1.0", "h7654321_1", {{"files", {"lib/libdemo.so.1"}}, {"softlinks", {"lib/libdemo.so"}}});
+  record("libdemo", "1.0", "h7654321_1",
+         {{"files", {"lib/libdemo.so.1"}}, {"softlinks", {"lib/libdemo.so"}}});
   auto o = check(lock, {"--root", prefix_}, true);
   EXPECT_EQ(o.status, 1) << o.raw;
   auto changed = findings(o, "package-changed");
@@ -296,14 +310,16 @@ TEST_F(CondaPrefix, AnotherBuildOfTheSameVersionIsPackageChanged) {
 }
 
 TEST_F(CondaPrefix, AHostileRecordIsADiagnosticAndTheScanGoesOn) {
-  write_file(prefix_ + "/conda-meta/evil-1-0.json",
-             R"({"name": "evil", "version": "1", "paths_data": {"paths": [{"_path": "../../../etc/passwd"}]}})");
+  write_file(
+      prefix_ + "/conda-meta/evil-1-0.json",
+      R"({"name": "evil", "version": "1", "paths_data": {"paths": [{"_path": "../../../etc/passwd"}]}})");
   write_file(prefix_ + "/conda-meta/broken-1-0.json", "{\"name\": ");
   json s = scan({"--root", prefix_});
   EXPECT_EQ(package(s, "evil"), nullptr);
   EXPECT_NE(package(s, "libdemo"), nullptr);
   std::set<std::string> subjects;
-  for (const auto& d : s.value("diagnostics", json::array())) subjects.insert(d["subject"].get<std::string>());
+  for (const auto& d : s.value("diagnostics", json::array()))
+    subjects.insert(d["subject"].get<std::string>());
   EXPECT_TRUE(subjects.count(prefix_ + "/conda-meta/evil-1-0.json")) << s["diagnostics"].dump(1);
   EXPECT_TRUE(subjects.count(prefix_ + "/conda-meta/broken-1-0.json")) << s["diagnostics"].dump(1);
 }

@@ -5,9 +5,9 @@
 // native-missing. Ground truth: the venv's interpreter imports the module
 // before the deletion and cannot after it.
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
@@ -64,9 +64,10 @@ class CheckNative : public ::testing::TestWithParam<bool> {
     venv_ = tmp_ / "venv";
     auto r = run({"python3", "-m", "venv", "--without-pip", venv_});
     ASSERT_EQ(r.status, 0) << r.err;
-    auto q = run({python(), "-c",
-                  "import sysconfig; print(sysconfig.get_paths()['purelib']); "
-                  "print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))"});
+    auto q = run(
+        {python(), "-c",
+         "import sysconfig; print(sysconfig.get_paths()['purelib']); "
+         "print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))"});
     ASSERT_EQ(q.status, 0) << q.err;
     std::string rest = q.out;
     site_ = first_line(rest);

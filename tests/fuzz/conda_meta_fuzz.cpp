@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& f : record->files) {
     const std::string& p = f.path;
     if (p.empty() || p.front() == '/' || p.find('\0') != std::string::npos) __builtin_trap();
-    if (p == ".." || p.starts_with("../") || p.find("/../") != std::string::npos || p.ends_with("/..")) {
+    if (p == ".." || p.starts_with("../") || p.find("/../") != std::string::npos ||
+        p.ends_with("/..")) {
       __builtin_trap();
     }
     if (!f.sha256.empty() && f.sha256.size() != 64) __builtin_trap();

@@ -5,6 +5,7 @@
 // (tests/cli/check_conda_test.cpp).
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "lockfile/sha256.hpp"
@@ -24,7 +25,9 @@ std::string record(const std::string& name, const std::string& version, const st
   json paths = json::array();
   json names = json::array();
   for (const auto& [path, content] : files) {
-    paths.push_back({{"_path", path}, {"path_type", "hardlink"}, {"sha256", lockfile::sha256_hex(content)},
+    paths.push_back({{"_path", path},
+                     {"path_type", "hardlink"},
+                     {"sha256", lockfile::sha256_hex(content)},
                      {"size_in_bytes", content.size()}});
     names.push_back(path);
   }
@@ -44,22 +47,25 @@ std::string record(const std::string& name, const std::string& version, const st
 TEST(CondaMetaImage, CondaPackagesInAnImageAreReportedAndVerified) {
   TempDir tmp;
   write_file(tmp / "z.c", "int z_value(void) { return 1; }\n");
-  auto cc = run({"cc", "-shared", "-fPIC", "-Wl,-soname,libz.so.1", "-o", tmp / "libz.so.1", tmp / "z.c"});
+  auto cc = run(
+      {"cc", "-shared", "-fPIC", "-Wl,-soname,libz.so.1", "-o", tmp / "libz.so.1", tmp / "z.c"});
   ASSERT_EQ(cc.status, 0) << cc.err;
   const std::string libz = read_file(tmp / "libz.so.1");
   const std::string os_py = "# os\n";
-  Layer base{{file(kPrefix + "conda-meta/history", ""), dir(kPrefix + "lib/python3.11/site-packages"),
-              file(kPrefix + "lib/python3.11/os.py", os_py), file(kPrefix + "lib/libz.so.1", libz, 0755),
-              file(kPrefix + "conda-meta/python-3.11.7-hab00c5b_0_cpython.json",
-                   record("python", "3.11.7", "hab00c5b_0_cpython", {{"lib/python3.11/os.py", os_py}})),
-              file(kPrefix + "conda-meta/libzlib-1.2.13-hd590300_5.json",
-                   record("libzlib", "1.2.13", "hd590300_5", {{"lib/libz.so.1", libz}}))},
-             Compression::kGzip};
+  Layer base{
+      {file(kPrefix + "conda-meta/history", ""), dir(kPrefix + "lib/python3.11/site-packages"),
+       file(kPrefix + "lib/python3.11/os.py", os_py), file(kPrefix + "lib/libz.so.1", libz, 0755),
+       file(kPrefix + "conda-meta/python-3.11.7-hab00c5b_0_cpython.json",
+            record("python", "3.11.7", "hab00c5b_0_cpython", {{"lib/python3.11/os.py", os_py}})),
+       file(kPrefix + "conda-meta/libzlib-1.2.13-hd590300_5.json",
+            record("libzlib", "1.2.13", "hd590300_5", {{"lib/libz.so.1", libz}}))},
+      Compression::kGzip};
   ImageSpec good;
   good.layers = {base};
   write_oci_layout(tmp / "good", good);
   ImageSpec patched;
-  patched.layers = {base, {{file(kPrefix + "lib/python3.11/os.py", "import evil\n")}, Compression::kNone}};
+  patched.layers = {
+      base, {{file(kPrefix + "lib/python3.11/os.py", "import evil\n")}, Compression::kNone}};
   write_oci_layout(tmp / "patched", patched);
 
   auto scan = envlock({"scan", "--image", tmp / "good", "--format", "json"});
@@ -73,7 +79,8 @@ TEST(CondaMetaImage, CondaPackagesInAnImageAreReportedAndVerified) {
   EXPECT_EQ(packages["libzlib"]["location"], "/opt/conda");
   EXPECT_EQ(packages["python"]["version"], "3.11.7");
   bool owned = false;
-  for (const auto& n : s["native"]) owned |= n["path"] == "/opt/conda/lib/libz.so.1" && n["owner"] == "libzlib";
+  for (const auto& n : s["native"])
+    owned |= n["path"] == "/opt/conda/lib/libz.so.1" && n["owner"] == "libzlib";
   EXPECT_TRUE(owned) << s["native"].dump(1);
 
   auto lock = envlock({"lock", "--image", tmp / "good", "-o", tmp / "good.lock"});
@@ -84,12 +91,14 @@ TEST(CondaMetaImage, CondaPackagesInAnImageAreReportedAndVerified) {
     auto ok = envlock(same);
     EXPECT_EQ(ok.status, 0) << ok.out << ok.err;
   }
-  auto bad = envlock({"check", "--lock", tmp / "good.lock", "--image", tmp / "patched", "--format", "json"});
+  auto bad = envlock(
+      {"check", "--lock", tmp / "good.lock", "--image", tmp / "patched", "--format", "json"});
   EXPECT_EQ(bad.status, 1) << bad.out << bad.err;
   bool modified = false;
   const json report = json::parse(bad.out);
   for (const auto& f : report["findings"]) {
-    modified |= f["category"] == "file-modified" && f["subject"] == "lib/python3.11/os.py" && f["severity"] == "block";
+    modified |= f["category"] == "file-modified" && f["subject"] == "lib/python3.11/os.py" &&
+                f["severity"] == "block";
   }
   EXPECT_TRUE(modified) << bad.out;
 }

@@ -1,11 +1,11 @@
 #include "scanner/conda_meta.hpp"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace envlock::scanner {
 namespace {
@@ -17,15 +17,19 @@ TEST(CondaMeta, ReadsIdentityAndPathsData) {
     "name": "libzlib", "version": "1.2.13", "build": "hd590300_5",
     "channel": "https://conda.anaconda.org/conda-forge/linux-64",
     "url": "https://conda.anaconda.org/conda-forge/linux-64/libzlib-1.2.13-hd590300_5.conda",
-    "md5": "f36c115f1ee199da648e0597ec2047ad", "sha256": ")" + kSha + R"(",
+    "md5": "f36c115f1ee199da648e0597ec2047ad", "sha256": ")" +
+                                  kSha + R"(",
     "files": ["ignored/when/paths_data/is/there"],
     "paths_data": {"paths_version": 1, "paths": [
-      {"_path": "lib/libz.so.1", "path_type": "softlink", "sha256": ")" + kSha + R"("},
-      {"_path": "lib/./libz.so.1.2.13", "path_type": "hardlink", "sha256": ")" + std::string(64, 'B') + R"("},
+      {"_path": "lib/libz.so.1", "path_type": "softlink", "sha256": ")" +
+                                  kSha + R"("},
+      {"_path": "lib/./libz.so.1.2.13", "path_type": "hardlink", "sha256": ")" +
+                                  std::string(64, 'B') + R"("},
       {"_path": "bin/script", "path_type": "hardlink", "prefix_placeholder": "/opt/placehold",
        "sha256": ")" + kSha + R"("},
       {"_path": "bin/rewritten", "path_type": "hardlink", "prefix_placeholder": "/opt/placehold",
-       "sha256": ")" + kSha + R"(", "sha256_in_prefix": ")" + std::string(64, 'c') + R"("},
+       "sha256": ")" + kSha + R"(", "sha256_in_prefix": ")" +
+                                  std::string(64, 'c') + R"("},
       {"_path": "share/dir", "path_type": "directory"},
       {"_path": 7}, "not an object",
       {"_path": "lib/python3.11/__pycache__/x.cpython-311.pyc", "path_type": "pyc_file"}]}})",
@@ -48,8 +52,9 @@ TEST(CondaMeta, ReadsIdentityAndPathsData) {
 }
 
 TEST(CondaMeta, OlderRecordsListNamesOnly) {
-  auto r = parse_conda_record(R"({"name": "old", "version": "1", "files": ["bin/old", "lib/x/../libold.so", 3]})",
-                              "old.json");
+  auto r = parse_conda_record(
+      R"({"name": "old", "version": "1", "files": ["bin/old", "lib/x/../libold.so", 3]})",
+      "old.json");
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->files.size(), 2u);
   EXPECT_EQ(r->files[1].path, "lib/libold.so");
@@ -66,16 +71,19 @@ TEST(CondaMeta, ErrorsNameTheFileAndTheField) {
             "m.json: name: expected a non-empty string");
   EXPECT_EQ(parse_conda_record(R"({"name": "x", "version": 1})", "m.json").error().message,
             "m.json: version: expected a non-empty string");
-  EXPECT_EQ(parse_conda_record(R"({"name": "x", "version": "1", "files": ["a/../../etc/passwd"]})", "m.json")
-                .error()
-                .message,
-            "m.json: path \"a/../../etc/passwd\" leaves the prefix");
-  EXPECT_EQ(parse_conda_record(R"({"name": "x", "version": "1", "paths_data": {"paths": [{"_path": "/etc/x"}]}})",
+  EXPECT_EQ(parse_conda_record(R"({"name": "x", "version": "1", "files": ["a/../../etc/passwd"]})",
                                "m.json")
                 .error()
                 .message,
+            "m.json: path \"a/../../etc/passwd\" leaves the prefix");
+  EXPECT_EQ(parse_conda_record(
+                R"({"name": "x", "version": "1", "paths_data": {"paths": [{"_path": "/etc/x"}]}})",
+                "m.json")
+                .error()
+                .message,
             "m.json: path \"/etc/x\" leaves the prefix");
-  EXPECT_FALSE(parse_conda_record(R"({"name": "x", "version": "1", "files": ["a\u0000b"]})", "m.json"));
+  EXPECT_FALSE(
+      parse_conda_record(R"({"name": "x", "version": "1", "files": ["a\u0000b"]})", "m.json"));
 }
 
 TEST(CondaMeta, ADocumentOfTinyValuesIsRefusedBeforeParsing) {
@@ -84,7 +92,8 @@ TEST(CondaMeta, ADocumentOfTinyValuesIsRefusedBeforeParsing) {
   text += "[]]}";
   auto r = parse_conda_record(text, "m.json");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("more values than a record of"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("more values than a record of"), std::string::npos)
+      << r.error().message;
 }
 
 // The fuzz seeds parse or fail cleanly, as the fuzz target demands.

@@ -4,6 +4,7 @@
 // check of the live tree does (tests/cli/check_native_test.cpp).
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "lockfile/sha256.hpp"
@@ -39,14 +40,17 @@ TEST(NativeProbeImage, AWhitedOutExtensionModuleIsNativeMissing) {
   const std::string module = read_file(tmp / "_ext.so");
   const std::string meta = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n";
   const std::string init = "from demo._ext import *\n";
-  const std::string record = "demo/__init__.py," + record_hash(init) + "," + std::to_string(init.size()) +
-                             "\ndemo/_ext.so," + record_hash(module) + "," + std::to_string(module.size()) +
-                             "\ndemo-1.0.dist-info/METADATA," + record_hash(meta) + "," +
-                             std::to_string(meta.size()) + "\ndemo-1.0.dist-info/INSTALLER,,\n"
-                             "demo-1.0.dist-info/RECORD,,\n";
-  Layer base{{file("usr/lib/python3.11/os.py", "# stdlib\n"), file(kSite + "demo/__init__.py", init),
-              file(kSite + "demo/_ext.so", module, 0755), file(kSite + "demo-1.0.dist-info/METADATA", meta),
-              file(kSite + "demo-1.0.dist-info/INSTALLER", "pip\n"), file(kSite + "demo-1.0.dist-info/RECORD", record)},
+  const std::string record =
+      "demo/__init__.py," + record_hash(init) + "," + std::to_string(init.size()) +
+      "\ndemo/_ext.so," + record_hash(module) + "," + std::to_string(module.size()) +
+      "\ndemo-1.0.dist-info/METADATA," + record_hash(meta) + "," + std::to_string(meta.size()) +
+      "\ndemo-1.0.dist-info/INSTALLER,,\n"
+      "demo-1.0.dist-info/RECORD,,\n";
+  Layer base{{file("usr/lib/python3.11/os.py", "# stdlib\n"),
+              file(kSite + "demo/__init__.py", init), file(kSite + "demo/_ext.so", module, 0755),
+              file(kSite + "demo-1.0.dist-info/METADATA", meta),
+              file(kSite + "demo-1.0.dist-info/INSTALLER", "pip\n"),
+              file(kSite + "demo-1.0.dist-info/RECORD", record)},
              Compression::kGzip};
   ImageSpec good;
   good.layers = {base};
@@ -61,9 +65,11 @@ TEST(NativeProbeImage, AWhitedOutExtensionModuleIsNativeMissing) {
     auto lock = envlock(args);
     ASSERT_EQ(lock.status, 0) << lock.err;
     for (bool fast : {false, true}) {
-      SCOPED_TRACE(std::string(fast_lock ? "fast lock" : "full lock") + (fast ? ", check --fast" : ", check"));
+      SCOPED_TRACE(std::string(fast_lock ? "fast lock" : "full lock") +
+                   (fast ? ", check --fast" : ", check"));
       auto check = [&](const std::string& image) {
-        std::vector<std::string> a{"check", "--lock", tmp / "good.lock", "--format", "json", "--image", image};
+        std::vector<std::string> a{"check",   "--lock", tmp / "good.lock", "--format", "json",
+                                   "--image", image};
         if (fast) a.push_back("--fast");
         return envlock(a);
       };
