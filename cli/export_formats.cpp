@@ -46,7 +46,9 @@ Result<std::string> export_fingerprint(const lockfile::Fingerprint& fp, ExportFo
 std::vector<const lockfile::Package*> exported_packages(const lockfile::Fingerprint& fp) {
   std::vector<const lockfile::Package*> out;
   for (const auto& pkg : fp.packages) {
-    if (!pkg.shadowed) out.push_back(&pkg);
+    // A conda package that is no Python distribution (openblas, libstdcxx)
+    // has no PyPI name: pip could not install it from these files.
+    if (!pkg.shadowed && pkg.format != "conda") out.push_back(&pkg);
   }
   std::stable_sort(out.begin(), out.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
   return out;

@@ -24,7 +24,8 @@ Result<ExportFormat> parse_export_format(std::string_view word);
 Result<std::string> export_fingerprint(const lockfile::Fingerprint& fp, ExportFormat format);
 
 /// The packages an export lists: every package not shadowed by an earlier
-/// site directory (the one Python imports), sorted by name.
+/// site directory (the one Python imports) and not a conda package that is
+/// no Python distribution (format "conda"), sorted by name.
 std::vector<const lockfile::Package*> exported_packages(const lockfile::Fingerprint& fp);
 
 /// A project name as PEP 508 allows it: ASCII letters and digits, with '.',

@@ -74,6 +74,13 @@ struct Package {
   /// An editable install's project sources (scanner/editable_project.hpp);
   /// set by a full scan of a package whose direct_url.json says editable.
   std::optional<FileSummary> editable;
+  /// Conda packages (installer "conda", docs/integrity.md "Conda
+  /// environments"): the channel and build string from conda-meta, and for a
+  /// Python distribution conda installed, the conda package's own name
+  /// ("pytorch" for torch). "" otherwise; absent from locks without them.
+  std::string channel = {};
+  std::string build = {};
+  std::string conda_name = {};
 };
 
 /// [[bytecode]]: a pyc Python would load instead of its source (scanner/bytecode.hpp).

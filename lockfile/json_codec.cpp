@@ -142,6 +142,9 @@ J build(const Fingerprint& in, bool with_envlock) {
       put_if(o, "direct-kind", p.direct_kind);
       put_if(o, "direct-hash", p.direct_hash);
       put_if(o, "shadowed", p.shadowed);
+      put_if(o, "channel", p.channel);
+      put_if(o, "build", p.build);
+      put_if(o, "conda-name", p.conda_name);
       // Written even when 0: "looked, found none" differs from "did not look".
       if (p.bytecode_pinned) o["bytecode-pinned"] = clamp_count(*p.bytecode_pinned);
       if (p.editable) {

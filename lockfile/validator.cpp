@@ -253,6 +253,9 @@ void decode_package(Decoder& d, const json& o, const std::string& p, Package& k)
   d.get(o, p, "direct-kind", k.direct_kind);
   d.get(o, p, "direct-hash", k.direct_hash);
   d.get(o, p, "shadowed", k.shadowed);
+  d.get(o, p, "channel", k.channel);
+  d.get(o, p, "build", k.build);
+  d.get(o, p, "conda-name", k.conda_name);
   if (d.member(o, p, "bytecode-pinned")) {
     d.get(o, p, "bytecode-pinned", k.bytecode_pinned.emplace());
   }

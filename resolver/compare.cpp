@@ -170,6 +170,10 @@ void package_content(const Package& l, const Package& t, bool both_read, const P
   if (!l.direct_hash.empty() && !t.direct_hash.empty() && l.direct_hash != t.direct_hash) {
     add_finding(out, policy.packages_changed, "package-changed", name, l.direct_hash,
                 t.direct_hash, what + " was installed from another source revision");
+  } else if (!l.build.empty() && !t.build.empty() && l.build != t.build) {
+    // conda: the same version built another way (another BLAS, CUDA or Python).
+    add_finding(out, policy.packages_changed, "package-changed", name, l.build, t.build,
+                what + " is another conda build (" + l.build + " -> " + t.build + ")");
   } else if (by_list && ld != td) {
     add_finding(out, policy.packages_changed, "package-changed", name, ld, td,
                 what + ": its file list differs from the lock");
@@ -248,16 +252,22 @@ void compare_files(const Fingerprint& lock, const Fingerprint& target, const Pol
     in_lock.emplace(site_key(lock, p.location), p.path, p.problem, p.actual);
   }
 
+  // conda packages' file lists are their conda-meta records, not RECORD.
+  std::set<std::string> from_conda;
+  for (const auto& pkg : target.packages) {
+    if (pkg.installer == "conda" && (!pkg.build.empty() || pkg.format == "conda")) from_conda.insert(pkg.name);
+  }
   for (const auto& p : target.integrity) {
     const std::string owner = p.package.empty() ? "" : " (" + p.package + ")";
+    const char* list = from_conda.count(p.package) != 0 ? "conda-meta record" : "RECORD";
     Action action = policy.files_modified;
     std::string message;
     std::string subject = p.path;
     bool known = true;  // may be matched against the lock
     if (p.problem == "modified") {
-      message = p.path + owner + " differs from its RECORD";
+      message = p.path + owner + " differs from its " + list;
     } else if (p.problem == "deleted") {
-      message = p.path + owner + " is listed in RECORD but missing";
+      message = p.path + owner + " is listed in " + list + " but missing";
     } else if (p.problem == "unowned") {
       message = p.path + " is in a package directory but no RECORD lists it";
     } else if (p.problem == "bytecode") {

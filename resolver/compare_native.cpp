@@ -8,6 +8,8 @@
 #include <unordered_map>
 
 #include "resolver/compare_parts.hpp"
+#include "resolver/name.hpp"
+#include "resolver/version.hpp"
 
 namespace envlock::resolver::detail {
 
@@ -15,6 +17,7 @@ namespace {
 
 using lockfile::Fingerprint;
 using lockfile::Native;
+using lockfile::Package;
 
 std::string more(std::size_t others, std::string_view what) {
   if (others == 0) return "";
@@ -62,6 +65,74 @@ void missing_libraries(const Fingerprint& lock, const Fingerprint& target, const
     }
     add_finding(out, action, "native-missing", name, std::move(lock_value), std::nullopt,
                 std::move(message));
+  }
+}
+
+// Normalized name -> the copy Python imports (the first not shadowed): the
+// one whose files the native probe looked at.
+std::map<std::string, const Package*> imported_packages(const Fingerprint& fp) {
+  std::map<std::string, const Package*> out;
+  for (const Package& p : fp.packages) {
+    auto [it, fresh] = out.emplace(normalize_name(p.name), &p);
+    if (!fresh && it->second->shadowed && !p.shadowed) it->second = &p;
+  }
+  return out;
+}
+
+// Where a package's object sits independent of where the environment lives:
+// relative to the package's location when below it (a venv validated in
+// /home/x/venv and served from /opt/venv), else prefix-relative (site_key).
+std::string object_key(const Fingerprint& fp, const Package& owner, const std::string& path) {
+  const std::string& site = owner.location;
+  if (!site.empty() && path.size() > site.size() + 1 && path.starts_with(site) &&
+      path[site.size()] == '/') {
+    return path.substr(site.size() + 1);
+  }
+  return site_key(fp, path);
+}
+
+// A package's ELF object the lock has and the target does not, while the
+// package itself is there at the same version: the module was deleted (or
+// replaced by something that is not ELF). Both scan modes see this the same
+// way, since neither keeps an entry for a file it cannot find: an absent
+// object has no DT_NEEDED of its own, so nothing else would report it.
+void missing_objects(const Fingerprint& lock, const Fingerprint& target, const Policy& policy,
+                     std::vector<Finding>& out) {
+  const auto locked = imported_packages(lock);
+  const auto installed = imported_packages(target);
+  std::set<std::pair<std::string, std::string>> present;  // owner, key
+  for (const Native& n : target.native) {
+    if (n.owner == "system") continue;
+    const auto it = installed.find(normalize_name(n.owner));
+    if (it != installed.end()) present.emplace(it->first, object_key(target, *it->second, n.path));
+  }
+  for (const Native& n : lock.native) {
+    if (n.owner == "system") continue;
+    const std::string owner = normalize_name(n.owner);
+    if (policy.ignore.count(owner) != 0) continue;
+    const auto l = locked.find(owner);
+    const auto t = installed.find(owner);
+    // Another version may ship other objects (package-changed says so); a
+    // package without a file list in the target (a requirements file read as
+    // a lock) says nothing about its objects.
+    if (l == locked.end() || t == installed.end() || t->second->files.count == 0) continue;
+    if (l->second->version != t->second->version &&
+        !versions_equal(l->second->version, t->second->version)) {
+      continue;
+    }
+    const std::string key = object_key(lock, *l->second, n.path);
+    if (present.count({owner, key}) != 0) continue;
+    // Named where the target would have it: below the target's location of
+    // the package, or its prefix.
+    std::string where = n.path;
+    if (!l->second->location.empty() && n.path.starts_with(l->second->location + "/")) {
+      where = t->second->location + "/" + key;
+    } else if (key.starts_with("$prefix/") && target.python && !target.python->prefix.empty()) {
+      where = target.python->prefix + key.substr(7);
+    }
+    add_finding(out, policy.native_missing, "native-missing", where, n.path, std::nullopt,
+                where + " (" + owner + " " + t->second->version +
+                    ") is a native object in the lock but is absent from the target or no longer ELF");
   }
 }
 
@@ -187,6 +258,7 @@ void compare_native(const Fingerprint& lock, const Fingerprint& target, const Po
     missing_libraries(lock, target, policy, out);
     changed_libraries(lock, target, policy, out);
   }
+  missing_objects(lock, target, policy, out);
   symbol_versions(lock, target, policy, out);
   cuda_libraries(lock, target, policy, out);
 }

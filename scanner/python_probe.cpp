@@ -7,6 +7,7 @@
 
 #include "lockfile/sha256.hpp"
 #include "scanner/bytecode.hpp"
+#include "scanner/conda_meta.hpp"
 #include "scanner/dpkg_files.hpp"
 #include "scanner/editable_project.hpp"
 #include "scanner/file_hasher.hpp"
@@ -151,7 +152,9 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
     auto& entry = catalog.entries[e];
     auto& pkg = entry.package;
     // Python imports the first copy of a name only; a shadowed copy's code never runs.
-    if (entry.cached_native || pkg.shadowed) continue;
+    // A conda package that is no Python distribution (the interpreter's own
+    // standard library) lists and hashes its byte code itself.
+    if (entry.cached_native || pkg.shadowed || pkg.format == "conda") continue;
     owners.push_back({e, pkg.location});
     pkg.bytecode_pinned = 0;
     for (const auto& pf : entry.files) {
@@ -220,9 +223,14 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                                                   const std::vector<std::string>& site_dirs,
                                                   const PythonProbeOptions& options,
                                                   lockfile::Fingerprint& fp) {
-  // The package cache only ever serves --fast: a full scan reads every file anyway.
-  PackageCache* package_cache = options.fast && options.returned_files ? options.package_cache : nullptr;
+  // The package cache only ever serves --fast: a full scan reads every file
+  // anyway. Nor conda prefixes: there a distribution's file list comes from
+  // conda-meta, which the cache's stamps of the .dist-info do not cover.
+  const auto conda = conda_prefixes(fs, site_dirs);
+  PackageCache* package_cache =
+      options.fast && options.returned_files && conda.empty() ? options.package_cache : nullptr;
   Catalog catalog = read_catalog(fs, site_dirs, package_cache);
+  fill_from_conda(fs, conda, catalog);
   for (auto& d : catalog.diagnostics) fp.diagnostics.push_back(std::move(d));
   auto dpkg = fill_from_dpkg(fs, catalog, options.dpkg_info_dir);
 
@@ -257,6 +265,16 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
 
   std::vector<PackageFileRef> owned;
   TopLevelOwners top;
+  // What another package manager's list (dpkg's database, a conda package
+  // that is no Python distribution) accounts for at the top of a site directory.
+  auto owns_in_site = [&](const std::string& path, const std::string& who) {
+    for (const auto& site : site_dirs) {
+      if (path.size() > site.size() + 1 && path.starts_with(site) && path[site.size()] == '/') {
+        std::string_view rest = std::string_view(path).substr(site.size() + 1);
+        top.names[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
+      }
+    }
+  };
   std::vector<PackageListing> listings;
   PackageListing accounted;  // listed, owner of no directory
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
@@ -331,7 +349,13 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                    "not its content)";
       fp.integrity.push_back(std::move(p));
     }
-    if (entry.has_file_list && !options.fast) {  // listings are for the drop-in search only
+    const bool conda_only = pkg.format == "conda";
+    if (entry.has_file_list && !options.fast && conda_only) {
+      // A conda package that is no Python distribution accounts for its
+      // files, but makes no directory a package directory: its `lib/` also
+      // holds lib/pythonX.Y/site-packages, where pip's packages are no drop-ins.
+      for (const auto& pf : entry.files) accounted.paths.push_back(pf.path);
+    } else if (entry.has_file_list && !options.fast) {  // listings are for the drop-in search only
       PackageListing listing{pkg.name, pkg.location, {}};
       for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
       listings.push_back(std::move(listing));
@@ -343,8 +367,11 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
         }
       }
     }
-    const auto top_level = top_level_names(entry);
+    const auto top_level = conda_only ? std::vector<std::string>{} : top_level_names(entry);
     for (const auto& name : top_level) top.names[pkg.location][name].insert(pkg.name);
+    if (conda_only) {
+      for (const auto& pf : entry.files) owns_in_site(pf.path, pkg.name);
+    }
     std::vector<std::string> native;
     for (const auto& pf : entry.files) {
       if (is_bytecode(pf.path)) continue;
@@ -370,20 +397,11 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     if (options.returned_files && !options.returned_files(path)) return;
     owned.push_back({path, ""});
   };
-  // What dpkg's database accounts for at the top of a site directory.
-  auto dpkg_owns = [&](const std::string& path, const std::string& who) {
-    for (const auto& site : site_dirs) {
-      if (path.size() > site.size() + 1 && path.starts_with(site) && path[site.size()] == '/') {
-        std::string_view rest = std::string_view(path).substr(site.size() + 1);
-        top.names[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
-      }
-    }
-  };
   for (const auto& d : dpkg.listings) {
     const auto& pkg = catalog.entries[d.entry].package;
-    for (const auto& path : d.paths) dpkg_owns(path, pkg.name);
+    for (const auto& path : d.paths) owns_in_site(path, pkg.name);
   }
-  for (const auto& path : dpkg.other_paths) dpkg_owns(path, "dpkg");
+  for (const auto& path : dpkg.other_paths) owns_in_site(path, "dpkg");
   for (auto& d : dpkg.listings) {
     const auto& pkg = catalog.entries[d.entry].package;
     listings.push_back({pkg.name, pkg.location, std::move(d.paths)});

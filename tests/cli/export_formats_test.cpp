@@ -1,5 +1,7 @@
 #include "cli/export_formats.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "cli/export_cyclonedx.hpp"
@@ -35,6 +37,25 @@ TEST(ExportedPackages, SkipsShadowedAndSortsByName) {
   for (const auto* p : exported_packages(fp)) names.push_back(p->name + "==" + p->version);
   EXPECT_EQ(names, (std::vector<std::string>{"myapp==1.0.0", "mylib==0.3.0", "numpy==1.26.4",
                                              "six==1.16.0", "tarpkg==1.0", "torch==2.1.0+cu118"}));
+}
+
+// pip cannot install a conda package that is no Python distribution
+// (libopenblas); one conda installed that is a distribution stays.
+TEST(ExportedPackages, SkipsCondaPackagesThatAreNoPythonDistribution) {
+  auto fp = testing::sample_fingerprint();
+  lockfile::Package openblas;
+  openblas.name = "libopenblas";
+  openblas.version = "0.3.25";
+  openblas.installer = "conda";
+  openblas.format = "conda";
+  openblas.build = "pthreads_h413a1c8_0";
+  fp.packages.push_back(openblas);
+  fp.packages[0].installer = "conda";
+  fp.packages[0].build = "py311h64a7726_0";
+  std::vector<std::string> names;
+  for (const auto* p : exported_packages(fp)) names.push_back(p->name);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "libopenblas"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), fp.packages[0].name), fp.packages[0].shadowed ? 0 : 1);
 }
 
 TEST(ExportChecks, NamesVersionsUrls) {

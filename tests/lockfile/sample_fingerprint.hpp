@@ -46,6 +46,9 @@ inline Fingerprint sample_fingerprint() {
   certifi.direct_url = "file:///src/certifi";
   certifi.direct_kind = "editable";
   certifi.editable = FileSummary{2, "sha256:" + std::string(64, '5')};
+  certifi.channel = "https://conda.anaconda.org/conda-forge/noarch";
+  certifi.build = "pyhd8ed1ab_0";
+  certifi.conda_name = "certifi";
   fp.packages = {numpy, certifi};  // out of order on purpose
   fp.bytecode = {{"__pycache__/certifi.cpython-311.pyc", "certifi", "/src/certifi",
                   std::string(64, '6')}};

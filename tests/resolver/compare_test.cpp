@@ -309,6 +309,44 @@ TEST(Compare, NativeMissingAndChanged) {
   EXPECT_EQ(run(lock, target), "");
 }
 
+// A package's object the lock has and the target lacks (a deleted extension
+// module): nothing needs it by DT_NEEDED, so only this comparison sees it.
+TEST(Compare, AbsentPackageObjectIsNativeMissingWhereverTheEnvironmentLives) {
+  auto at = [](const std::string& prefix) {
+    Package demo = pkg("demo", "1.0");
+    demo.location = prefix + "/lib/python3.11/site-packages";
+    demo.files.count = 3;
+    Fingerprint fp = env({demo});
+    fp.python->prefix = prefix;
+    fp.native = {native(demo.location + "/demo/_ext.so", "demo", {"libc.so.6"}, {{"libc.so.6", "/lib/libc.so.6"}}),
+                 native(prefix + "/bin/tool", "demo", {}, {}),
+                 native("/lib/libc.so.6", "system", {}, {}, "libc.so.6")};
+    return fp;
+  };
+  const Fingerprint lock = at("/home/x/venv");
+  // Relocated, unchanged: every object has its counterpart.
+  EXPECT_EQ(run(lock, at("/opt/venv")), "");
+  Fingerprint target = at("/opt/venv");
+  target.native.erase(target.native.begin());  // _ext.so
+  target.native.erase(target.native.begin());  // bin/tool
+  EXPECT_EQ(run(lock, target),
+            "block native-missing /opt/venv/bin/tool /home/x/venv/bin/tool null | "
+            "/opt/venv/bin/tool (demo 1.0) is a native object in the lock but is absent from the "
+            "target or no longer ELF\n"
+            "block native-missing /opt/venv/lib/python3.11/site-packages/demo/_ext.so "
+            "/home/x/venv/lib/python3.11/site-packages/demo/_ext.so null | "
+            "/opt/venv/lib/python3.11/site-packages/demo/_ext.so (demo 1.0) is a native object in the lock "
+            "but is absent from the target or no longer ELF\n");
+  // Another version may ship other objects; package-changed says enough.
+  Fingerprint upgraded = target;
+  upgraded.packages[0].version = "2.0";
+  EXPECT_EQ(run(lock, upgraded), "block package-changed demo 1.0 2.0 | demo 1.0 -> 2.0\n");
+  // A target that knows no files of the package (a requirements file) says nothing.
+  Fingerprint listless = target;
+  listless.packages[0].files.count = 0;
+  EXPECT_EQ(run(lock, listless), "");
+}
+
 TEST(Compare, Glibc) {
   Fingerprint lock = env();
   lock.native = {
