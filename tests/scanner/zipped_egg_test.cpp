@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "scanner/image_filesystem.hpp"
 #include "scanner/live_filesystem.hpp"
+#include "scanner/package_catalog.hpp"
+#include "scanner/support/image_builder.hpp"
 #include "support/process.hpp"
 
 namespace envlock::scanner {
@@ -103,6 +106,31 @@ TEST(ZippedEgg, HostileArchivesAreErrorsNamingThem) {
   std::string bytes = envlock::testing::read_file(cut);
   write_file(cut, bytes.substr(0, bytes.size() / 2));
   EXPECT_FALSE(read_zipped_egg(fs, cut, true));
+}
+
+// An image keeps a .egg file's bytes while the layer streams
+// (wanted_files.hpp), so the same archive reader sees it there.
+TEST(ZippedEgg, AnImageScanReadsTheEggItKept) {
+  TempDir tmp;
+  const std::string local = tmp / "demo.egg";
+  make_zip(local, {{"EGG-INFO/PKG-INFO", "Metadata-Version: 1.1\nName: demo\nVersion: 3.1\n"}});
+  const std::string site = "usr/local/lib/python3.11/site-packages";
+  envlock::testing::ImageSpec spec;
+  spec.layers = {{{envlock::testing::file(site + "/demo-3.1-py3.11.egg", envlock::testing::read_file(local)),
+                   envlock::testing::file(site + "/easy-install.pth", "./demo-3.1-py3.11.egg\n")}}};
+  const std::string layout = tmp / "layout";
+  envlock::testing::write_oci_layout(layout, spec);
+  auto image = open_image(layout, {});
+  ASSERT_TRUE(image) << image.error().message;
+  const FileSystem& fs = *image->fs;
+  const auto sites = expand_pth(fs, {"/" + site});
+  ASSERT_EQ(sites.size(), 2u);
+  auto catalog = read_catalog(fs, sites);
+  EXPECT_TRUE(catalog.diagnostics.empty());
+  ASSERT_EQ(catalog.entries.size(), 1u);
+  EXPECT_EQ(catalog.entries[0].package.name, "demo");
+  EXPECT_EQ(catalog.entries[0].package.version, "3.1");
+  EXPECT_EQ(catalog.entries[0].package.location, "/" + site + "/demo-3.1-py3.11.egg");
 }
 
 }  // namespace
