@@ -67,7 +67,8 @@ la_int64_t source_seek(archive*, void* client, la_int64_t offset, int whence) {
 la_int64_t source_skip(archive*, void* client, la_int64_t request) {
   auto* s = static_cast<Source*>(client);
   if (request <= 0) return 0;
-  const std::uint64_t step = std::min(static_cast<std::uint64_t>(request), s->size - std::min(s->offset, s->size));
+  const std::uint64_t step =
+      std::min(static_cast<std::uint64_t>(request), s->size - std::min(s->offset, s->size));
   s->offset += step;
   return static_cast<la_int64_t>(step);
 }

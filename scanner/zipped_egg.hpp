@@ -20,7 +20,7 @@ struct ZipLimits {
   /// Archives larger than this are not opened: libarchive holds the whole
   /// central directory in memory, which grows with the archive.
   std::uint64_t max_archive_bytes = 1ull << 30;
-  std::uint64_t max_members = 1'000'000;       ///< members looked at
+  std::uint64_t max_members = 1'000'000;         ///< members looked at
   std::uint64_t max_member_bytes = 16ull << 20;  ///< uncompressed bytes of one member read
 };
 

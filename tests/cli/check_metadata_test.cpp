@@ -5,13 +5,12 @@
 // venv's own importlib.metadata and `pip check`, run in the test.
 
 #include <dirent.h>
+#include <gtest/gtest.h>
 
 #include <map>
 #include <memory>
-#include <set>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "support/process.hpp"
 
@@ -105,7 +104,8 @@ void make_egg(const Venv& venv, const std::string& path) {
       "import sys, zipfile\n"
       "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n"
       "    z.writestr('eggdemo/__init__.py', 'VALUE = 1\\n')\n"
-      "    z.writestr('EGG-INFO/PKG-INFO', 'Metadata-Version: 1.1\\nName: eggdemo\\nVersion: 1.4\\n')\n"
+      "    z.writestr('EGG-INFO/PKG-INFO', 'Metadata-Version: 1.1\\nName: eggdemo\\nVersion: "
+      "1.4\\n')\n"
       "    z.writestr('EGG-INFO/requires.txt', 'six>=1.0\\n\\n[fast]\\nujson\\n')\n"
       "    z.writestr('EGG-INFO/top_level.txt', 'eggdemo\\n')\n",
       {path});
@@ -123,11 +123,12 @@ TEST(CheckMetadata, AZippedEggIsReportedAsTheInterpreterSeesIt) {
   ASSERT_EQ(truth.count("eggdemo"), 1u);
   auto live = scan_json({"--python", venv.python()});
   EXPECT_EQ(envlock_listing(live), truth);
-  const auto sys_path = nlohmann::json::parse(
-      venv.python_out("import json, sys; print(json.dumps(sys.path))"));
+  const auto sys_path =
+      nlohmann::json::parse(venv.python_out("import json, sys; print(json.dumps(sys.path))"));
   const auto site_dirs = live["python"]["site-dirs"];
   EXPECT_NE(std::find(sys_path.begin(), sys_path.end(), egg), sys_path.end());
-  EXPECT_NE(std::find(site_dirs.begin(), site_dirs.end(), egg), site_dirs.end()) << site_dirs.dump();
+  EXPECT_NE(std::find(site_dirs.begin(), site_dirs.end(), egg), site_dirs.end())
+      << site_dirs.dump();
   EXPECT_FALSE(live.contains("diagnostics")) << live["diagnostics"].dump();
   // Static discovery of the same venv finds it too.
   EXPECT_EQ(envlock_listing(scan_json({"--root", tmp / "venv"})), truth);

@@ -1,6 +1,7 @@
 #include "scanner/zipped_egg.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "scanner/image_filesystem.hpp"
@@ -18,7 +19,8 @@ using envlock::testing::write_file;
 
 // Writes a zip archive with Python's zipfile, the module that reads eggs at
 // import time: members in order, deflated.
-void make_zip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& list) {
+void make_zip(const std::string& path,
+              const std::vector<std::pair<std::string, std::string>>& list) {
   nlohmann::json members = nlohmann::json::array();
   for (const auto& [name, text] : list) members.push_back(nlohmann::json::array({name, text}));
   auto r = run({"python3", "-c",
@@ -34,7 +36,9 @@ TEST(ZippedEgg, ReadsEggInfoFromTheArchive) {
   TempDir tmp;
   const std::string egg = tmp / "demo-1.0-py3.11.egg";
   make_zip(egg, {{"demo/__init__.py", ""},
-                 {"demo/_speedups.cpython-311-x86_64-linux-gnu.so", "\x7f" "ELF"},
+                 {"demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+                  "\x7f"
+                  "ELF"},
                  {"EGG-INFO/PKG-INFO", "Metadata-Version: 1.1\nName: demo\nVersion: 1.0\n"},
                  {"EGG-INFO/requires.txt", "six>=1\n"},
                  {"other-2.0.dist-info/METADATA", "Name: other\n"}});
@@ -45,7 +49,8 @@ TEST(ZippedEgg, ReadsEggInfoFromTheArchive) {
   EXPECT_EQ(zip->pkg_info, "Metadata-Version: 1.1\nName: demo\nVersion: 1.0\n");
   EXPECT_EQ(zip->requires_txt, "six>=1\n");
   EXPECT_EQ(zip->other_metadata, std::vector<std::string>{"other-2.0.dist-info"});
-  EXPECT_EQ(zip->native, std::vector<std::string>{"demo/_speedups.cpython-311-x86_64-linux-gnu.so"});
+  EXPECT_EQ(zip->native,
+            std::vector<std::string>{"demo/_speedups.cpython-311-x86_64-linux-gnu.so"});
   // Not an egg: names only.
   auto names = read_zipped_egg(fs, egg, false);
   ASSERT_TRUE(names);
@@ -98,7 +103,8 @@ TEST(ZippedEgg, HostileArchivesAreErrorsNamingThem) {
   limits.max_archive_bytes = 10;
   zip = read_zipped_egg(fs, many, true, limits);
   ASSERT_FALSE(zip);
-  EXPECT_TRUE(zip.error().message.find("-byte limit for a zip archive on sys.path") != std::string::npos);
+  EXPECT_TRUE(zip.error().message.find("-byte limit for a zip archive on sys.path") !=
+              std::string::npos);
 
   // Truncated: the central directory is gone.
   const std::string cut = tmp / "cut.egg";
@@ -116,8 +122,9 @@ TEST(ZippedEgg, AnImageScanReadsTheEggItKept) {
   make_zip(local, {{"EGG-INFO/PKG-INFO", "Metadata-Version: 1.1\nName: demo\nVersion: 3.1\n"}});
   const std::string site = "usr/local/lib/python3.11/site-packages";
   envlock::testing::ImageSpec spec;
-  spec.layers = {{{envlock::testing::file(site + "/demo-3.1-py3.11.egg", envlock::testing::read_file(local)),
-                   envlock::testing::file(site + "/easy-install.pth", "./demo-3.1-py3.11.egg\n")}}};
+  spec.layers = {
+      {{envlock::testing::file(site + "/demo-3.1-py3.11.egg", envlock::testing::read_file(local)),
+        envlock::testing::file(site + "/easy-install.pth", "./demo-3.1-py3.11.egg\n")}}};
   const std::string layout = tmp / "layout";
   envlock::testing::write_oci_layout(layout, spec);
   auto image = open_image(layout, {});
