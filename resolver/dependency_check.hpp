@@ -39,9 +39,9 @@ struct InvalidRequirement {
 /// packages that require it (pip then says it "is not installed").
 /// Ordered by package, then line. The pointers point into fp. With `only`,
 /// just the packages whose normalized names it holds are checked.
-std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp,
-                                                  const std::set<std::string>* only = nullptr,
-                                                  std::vector<InvalidRequirement>* invalid = nullptr);
+std::vector<BrokenDependency> broken_dependencies(
+    const lockfile::Fingerprint& fp, const std::set<std::string>* only = nullptr,
+    std::vector<InvalidRequirement>* invalid = nullptr);
 
 /// "numpy 1.26 requires pandas>=2, which is not installed" or
 /// "numpy 1.26 requires pandas>=2, but pandas 1.5.3 is installed".

@@ -9,8 +9,9 @@ namespace {
 Result<ArchiveLibrary> load() {
   // The soname of every libarchive 3.x; Debian's package is libarchive13
   // (libarchive13t64 since the 64-bit time_t transition, same soname).
-  auto lib = ENVLOCK_TRY(SharedLibrary::open({"libarchive.so.13"},
-                                             "cannot load libarchive to read an image or a zipped egg (install libarchive13)"));
+  auto lib = ENVLOCK_TRY(SharedLibrary::open(
+      {"libarchive.so.13"},
+      "cannot load libarchive to read an image or a zipped egg (install libarchive13)"));
   ArchiveLibrary la{};
   lib.resolve("archive_read_new", la.read_new);
   lib.resolve("archive_read_free", la.read_free);

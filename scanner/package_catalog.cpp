@@ -295,7 +295,8 @@ class CatalogReader {
     auto zip = read_zipped_egg(fs_, zip_path, false);
     if (!zip) return;
     for (const auto& name : zip->other_metadata) {
-      diagnose(join_path(zip_path, name), "metadata inside a zip archive is not read (only a zipped egg's EGG-INFO is)");
+      diagnose(join_path(zip_path, name),
+               "metadata inside a zip archive is not read (only a zipped egg's EGG-INFO is)");
     }
   }
 
@@ -309,12 +310,14 @@ class CatalogReader {
       return;
     }
     for (const auto& name : zip->other_metadata) {
-      diagnose(join_path(egg, name), "metadata inside a zip archive is not read (only a zipped egg's EGG-INFO is)");
+      diagnose(join_path(egg, name),
+               "metadata inside a zip archive is not read (only a zipped egg's EGG-INFO is)");
     }
     if (!zip->native.empty()) {
       std::string names;
       for (const auto& n : zip->native) names += (names.empty() ? "" : ", ") + n;
-      diagnose(egg, "extension modules inside a zipped egg are not in the native closure: " + names);
+      diagnose(egg,
+               "extension modules inside a zipped egg are not in the native closure: " + names);
     }
     if (!zip->has_egg_info) return;  // importlib.metadata sees no distribution in it
     const std::string egg_info = join_path(egg, "EGG-INFO");

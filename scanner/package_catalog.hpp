@@ -44,9 +44,9 @@ struct Catalog {
 /// marked shadowed: within one directory the first in its read order
 /// (DirEntry::read_order, as os.listdir gives them) is Python's. A zipped
 /// `.egg` on the list is read from the archive (zipped_egg.hpp): format
-/// "egg-zip", the egg file its one listed file. Vendored copies (dist-info below a package) are never visited.
-/// With `cache` (--fast on a live host), a .dist-info directory whose stamps
-/// still hold is taken from it instead of being read.
+/// "egg-zip", the egg file its one listed file. Vendored copies (dist-info below a package) are
+/// never visited. With `cache` (--fast on a live host), a .dist-info directory whose stamps still
+/// hold is taken from it instead of being read.
 Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs,
                      PackageCache* cache = nullptr);
 

@@ -304,7 +304,8 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     // name there, and has no package directory to search for drop-ins.
     const bool zipped_egg = pkg.format == "egg-zip";
     if (zipped_egg) top.names[parent_path(pkg.location)][base_name(pkg.location)].insert(pkg.name);
-    if (entry.has_file_list && !options.fast && !zipped_egg) {  // listings are for the drop-in search only
+    // Listings are for the drop-in search only.
+    if (entry.has_file_list && !options.fast && !zipped_egg) {
       PackageListing listing{pkg.name, pkg.location, {}};
       for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
       listings.push_back(std::move(listing));

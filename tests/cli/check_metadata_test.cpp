@@ -4,13 +4,14 @@
 // PEP 508. Each venv is made with `python3 -m venv`; the ground truth is the
 // venv's own importlib.metadata and `pip check`, run in the test.
 
-#include <dirent.h>
-#include <gtest/gtest.h>
-
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
 

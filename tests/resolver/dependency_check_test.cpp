@@ -129,8 +129,10 @@ TEST(DependencyCheck, ALineListedTwiceIsOnePair) {
 // pip check (23 and 24) parses all of a package's lines first and, when one
 // fails, warns and checks none of them; its dependents still see it installed here.
 TEST(DependencyCheck, OneInvalidLineLeavesThePackageUnchecked) {
-  const auto fp = env({pkg("a", "1", {"c", "not a requirement!!", "b>=1,,<2"}), pkg("d", "1", {"a>=1", "e"})});
-  EXPECT_EQ(check(fp), "warn dependency-broken d null null [e] d 1 requires e, which is not installed\n");
+  const auto fp =
+      env({pkg("a", "1", {"c", "not a requirement!!", "b>=1,,<2"}), pkg("d", "1", {"a>=1", "e"})});
+  EXPECT_EQ(check(fp),
+            "warn dependency-broken d null null [e] d 1 requires e, which is not installed\n");
   std::vector<InvalidRequirement> invalid;
   broken_dependencies(fp, nullptr, &invalid);
   ASSERT_EQ(invalid.size(), 1u);

@@ -121,8 +121,8 @@ TEST(PackageCatalog, DuplicatesFollowTheDirectoryReadOrder) {
     for (const std::string& dir : i % 2 == 0 ? std::vector{dist, egg} : std::vector{egg, dist}) {
       const bool is_dist = dir == dist;
       envlock::testing::write_file(dir + (is_dist ? "/METADATA" : "/PKG-INFO"),
-                                   "Metadata-Version: 2.1\nName: " + name + "\nVersion: " +
-                                       (is_dist ? "1.0" : "2.0") + "\n");
+                                   "Metadata-Version: 2.1\nName: " + name +
+                                       "\nVersion: " + (is_dist ? "1.0" : "2.0") + "\n");
     }
   }
   std::map<std::string, std::string> first;  // name -> first entry readdir gives
@@ -153,7 +153,8 @@ TEST(PackageCatalog, AZippedEggOnAPthLineIsADistribution) {
       {"python3", "-c",
        "import sys, zipfile\n"
        "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
-       "    z.writestr('EGG-INFO/PKG-INFO', 'Metadata-Version: 1.1\\nName: demo\\nVersion: 1.0\\n')\n"
+       "    z.writestr('EGG-INFO/PKG-INFO', 'Metadata-Version: 1.1\\nName: demo\\nVersion: "
+       "1.0\\n')\n"
        "    z.writestr('EGG-INFO/requires.txt', 'six>=1\\n[dev]\\npytest\\n')\n"
        "with zipfile.ZipFile(sys.argv[2], 'w') as z:\n"
        "    z.writestr('EGG-INFO/PKG-INFO', 'Metadata-Version: 2.1\\nName: dual\\nVersion: 2.0\\n"

@@ -1,7 +1,6 @@
 #include "scanner/zipped_egg.hpp"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "scanner/image_filesystem.hpp"
