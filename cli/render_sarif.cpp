@@ -16,12 +16,14 @@ namespace {
 
 // Descriptions of the categories docs/policy.md names; a category added later
 // still gets a rule, with a generic description.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kCategoryText = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kCategoryText = {{
     {"python", "The Python interpreter differs from the locked one"},
     {"package-changed", "A locked package is installed at another version"},
     {"package-missing", "A locked package is not installed"},
     {"package-extra", "An installed package is not in the lock"},
     {"dependency-broken", "A package's Requires-Dist is not satisfied"},
+    {"package-duplicate", "One directory holds two metadata copies of a package"},
+    {"metadata-invalid", "A package's Requires-Dist is not valid PEP 508"},
     {"file-modified", "An installed file does not match its package's RECORD"},
     {"native-missing", "A needed shared library does not resolve"},
     {"native-changed", "A shared library has different content"},

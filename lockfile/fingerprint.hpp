@@ -60,13 +60,14 @@ struct Package {
   std::vector<std::string> requires_dist;  ///< Requires-Dist lines, as written
   std::string requires_python;
   FileSummary files;
-  std::string format;  ///< "dist-info", "egg-info", "egg-info-file", "egg", "conda"
+  std::string format;  ///< "dist-info", "egg-info", "egg-info-file", "egg", "egg-zip", "conda"
   bool requested = false;             ///< REQUESTED file present
   std::vector<std::string> wheel_tags;  ///< Tag: lines of WHEEL
   std::string direct_url;  ///< url from direct_url.json, "" when absent
   std::string direct_kind;  ///< "editable", "vcs", "archive", "dir" or ""
   std::string direct_hash;  ///< archive hash or vcs commit id
-  bool shadowed = false;  ///< an earlier site dir (sys.path order) has the same name
+  bool shadowed = false;  ///< an earlier site dir (sys.path order), or an earlier copy in the same
+                          ///< directory (its read order), has the same name
   /// How many [[bytecode]] entries pin this package's byte code; set by a
   /// full scan (0 included), absent when the scan did not look (--fast, a
   /// shadowed copy): then there is nothing to compare.

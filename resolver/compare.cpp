@@ -152,6 +152,42 @@ std::map<std::string, const Package*> effective_packages(const Fingerprint& fp) 
   return out;
 }
 
+// package-duplicate: two metadata copies of one name in one directory (a
+// failed upgrade, a dist-info next to an egg-info). Python takes the first
+// in directory order, which the filesystem decides: the scan followed it on
+// a live tree and took name order in an image, where it cannot know. Not
+// lowered when the lock has it too: the lock cannot vouch for which copy
+// loads on the target's filesystem.
+void compare_duplicates(const Fingerprint& target, const Policy& policy,
+                        std::vector<Finding>& out) {
+  if (!severity_of(policy.packages_duplicate)) return;
+  std::map<std::pair<std::string, std::string>, std::vector<const Package*>> copies;
+  for (const Package& p : target.packages) {
+    copies[{normalize_name(p.name), p.location}].push_back(&p);
+  }
+  for (const auto& [key, list] : copies) {
+    const auto& [name, location] = key;
+    if (list.size() < 2 || policy.ignore.count(name) != 0) continue;
+    const Package* taken = list.front();
+    for (const Package* p : list) {
+      if (!p->shadowed) {
+        taken = p;
+        break;
+      }
+    }
+    std::string versions;
+    for (const Package* p : list) {
+      if (!versions.empty()) versions += ", ";
+      versions += p->version + (p->format.empty() ? "" : " (" + p->format + ")");
+    }
+    add_finding(out, policy.packages_duplicate, "package-duplicate", name, std::nullopt,
+                taken->version,
+                name + " has " + std::to_string(list.size()) + " metadata copies in " + location +
+                    ": " + versions + "; Python loads the first in directory order, which the " +
+                    "filesystem decides (this scan took " + taken->version + ")");
+  }
+}
+
 // A fingerprint taken without --fast read every listed file; one taken with
 // it knows only the file lists. Locks written before [scan] existed were
 // compared on `digest` alone, as full scans are.
@@ -306,11 +342,38 @@ void compare_files(const Fingerprint& lock, const Fingerprint& target, const Pol
   }
 }
 
+// metadata-invalid: a package whose Requires-Dist has a line that is not
+// PEP 508; pip check, and so dependency-broken, checks none of its lines.
+void report_invalid(const Fingerprint& lock, const std::vector<InvalidRequirement>& invalid,
+                    const Policy& policy, std::vector<Finding>& out) {
+  if (invalid.empty() || !severity_of(policy.packages_invalid)) return;
+  std::set<std::string> names;
+  for (const auto& i : invalid) names.insert(normalize_name(i.package->name));
+  std::vector<InvalidRequirement> in_lock;
+  broken_dependencies(lock, &names, &in_lock);
+  std::set<std::pair<std::string, std::string_view>> known;  // name, line
+  for (const auto& i : in_lock) known.emplace(normalize_name(i.package->name), i.line);
+  for (const auto& i : invalid) {
+    const std::string name = normalize_name(i.package->name);
+    if (policy.ignore.count(name) != 0) continue;
+    Action action = policy.packages_invalid;
+    std::string message = name + " " + i.package->version + ": Requires-Dist '" + i.line +
+                          "' is not valid PEP 508; none of its requirements are checked";
+    if (known.count({name, i.line}) != 0) {
+      action = Action::kInfo;
+      message += " (also in the lock)";
+    }
+    add_finding(out, action, "metadata-invalid", name, std::nullopt, i.line, std::move(message));
+  }
+}
+
 void compare_dependencies(const Fingerprint& lock, const Fingerprint& target,
                           const Policy& policy, std::vector<Finding>& out) {
-  if (!severity_of(policy.packages_broken)) return;
-  const auto broken = broken_dependencies(target);
-  if (broken.empty()) return;
+  if (!severity_of(policy.packages_broken) && !severity_of(policy.packages_invalid)) return;
+  std::vector<InvalidRequirement> invalid;
+  const auto broken = broken_dependencies(target, nullptr, &invalid);
+  report_invalid(lock, invalid, policy, out);
+  if (broken.empty() || !severity_of(policy.packages_broken)) return;
   // Only the packages broken in the target need a look in the lock.
   std::set<std::string> requiring;
   for (const auto& b : broken) requiring.insert(normalize_name(b.package->name));
@@ -371,6 +434,7 @@ Report compare(const Fingerprint& lock, const Fingerprint& target, const Policy&
   auto& out = report.findings;
   compare_python(lock, target, policy, out);
   compare_packages(lock, target, policy, out);
+  compare_duplicates(target, policy, out);
   compare_dependencies(lock, target, policy, out);
   compare_wheels(lock, target, policy, out);
   compare_files(lock, target, policy, out);

@@ -37,14 +37,16 @@ struct Installed {
 // across packages (and the same lock is checked twice in a diff), and
 // parsing is the dominant cost, so each distinct line is parsed once.
 struct Line {
-  bool applies = false;  // valid PEP 508 and its marker holds with no extra
+  bool valid = false;    // valid PEP 508
+  bool applies = false;  // valid and its marker holds with no extra
   Requirement requirement;
 };
 
 }  // namespace
 
 std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& fp,
-                                                  const std::set<std::string>* only) {
+                                                  const std::set<std::string>* only,
+                                                  std::vector<InvalidRequirement>* invalid) {
   // The hash maps hold small indexes into vectors: with 5,000 packages the
   // lookups are bound by cache misses, and big nodes make every miss count.
   const std::size_t count = fp.packages.size();
@@ -72,17 +74,22 @@ std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& f
   line_index.reserve(line_count);
 
   std::vector<BrokenDependency> out;
+  std::vector<std::uint32_t> parsed;  // one package's lines, indexes into `lines`
   for (std::size_t i = 0; i < count; ++i) {
     const auto& p = fp.packages[i];
     if (installed[installed_index.at(names[i])].package != &p) continue;  // a shadowed copy
     if (only != nullptr && only->count(names[i]) == 0) continue;
-    std::set<std::string_view> seen;  // a line listed twice is one pair
+    // pip parses every line before it checks any: one invalid line and the
+    // package's requirements are not checked at all.
+    parsed.clear();
+    const std::string* bad = nullptr;
     for (const std::string& text : p.requires_dist) {
       auto [cached, fresh] =
           line_index.emplace(text, static_cast<std::uint32_t>(lines.size()));
       if (fresh) {
         Line line;
         auto req = parse_requirement(text);
+        line.valid = req.has_value();
         // Without an interpreter (a --site scan) a marker cannot be judged:
         // such a requirement is left out rather than guessed.
         line.applies =
@@ -90,8 +97,17 @@ std::vector<BrokenDependency> broken_dependencies(const lockfile::Fingerprint& f
         if (line.applies) line.requirement = std::move(*req);
         lines.push_back(std::move(line));
       }
-      const Line& line = lines[cached->second];
-      if (!line.applies || !seen.insert(text).second) continue;
+      if (!lines[cached->second].valid && bad == nullptr) bad = &text;
+      parsed.push_back(cached->second);
+    }
+    if (bad != nullptr) {
+      if (invalid != nullptr) invalid->push_back(InvalidRequirement{&p, *bad});
+      continue;
+    }
+    std::set<std::string_view> seen;  // a line listed twice is one pair
+    for (std::size_t k = 0; k < parsed.size(); ++k) {
+      const Line& line = lines[parsed[k]];
+      if (!line.applies || !seen.insert(p.requires_dist[k]).second) continue;
       const Requirement& req = line.requirement;
       const auto it = installed_index.find(req.name);  // already normalized
       const lockfile::Package* dep = nullptr;

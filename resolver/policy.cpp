@@ -102,6 +102,8 @@ constexpr std::array kActionKeys{
     ActionKey{"packages", "extra", &Policy::packages_extra},
     ActionKey{"packages", "broken", &Policy::packages_broken},
     ActionKey{"packages", "incompatible", &Policy::wheel_incompatible},
+    ActionKey{"packages", "invalid", &Policy::packages_invalid},
+    ActionKey{"packages", "duplicate", &Policy::packages_duplicate},
     ActionKey{"files", "modified", &Policy::files_modified},
     ActionKey{"files", "bytecode", &Policy::files_bytecode},
     ActionKey{"files", "unverifiable", &Policy::files_unverifiable},

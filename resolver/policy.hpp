@@ -47,6 +47,10 @@ struct Policy {
   Action packages_extra = Action::kWarn;     ///< packages.extra
   Action packages_broken = Action::kWarn;    ///< packages.broken: dependency-broken
   Action wheel_incompatible = Action::kWarn;  ///< packages.incompatible: wheel-incompatible
+  /// packages.invalid: metadata-invalid (a Requires-Dist line that is not PEP 508)
+  Action packages_invalid = Action::kWarn;
+  /// packages.duplicate: package-duplicate (two metadata copies in one directory)
+  Action packages_duplicate = Action::kWarn;
   std::set<std::string> ignore = {"pip", "setuptools", "wheel"};  ///< packages.ignore, normalized names
   std::map<std::string, SpecifierSet> allow;       ///< packages.allow, by normalized name
   std::map<std::string, std::string> allow_text;   ///< the specifier as written, for messages

@@ -9,8 +9,9 @@ namespace {
 Result<ArchiveLibrary> load() {
   // The soname of every libarchive 3.x; Debian's package is libarchive13
   // (libarchive13t64 since the 64-bit time_t transition, same soname).
-  auto lib = ENVLOCK_TRY(SharedLibrary::open({"libarchive.so.13"},
-                                             "cannot load libarchive to read an image (install libarchive13)"));
+  auto lib = ENVLOCK_TRY(SharedLibrary::open(
+      {"libarchive.so.13"},
+      "cannot load libarchive to read an image or a zipped egg (install libarchive13)"));
   ArchiveLibrary la{};
   lib.resolve("archive_read_new", la.read_new);
   lib.resolve("archive_read_free", la.read_free);
@@ -22,10 +23,12 @@ Result<ArchiveLibrary> load() {
   lib.resolve("archive_read_support_filter_lz4", la.read_support_filter_lz4);
   lib.resolve("archive_read_support_format_raw", la.read_support_format_raw);
   lib.resolve("archive_read_support_format_tar", la.read_support_format_tar);
+  lib.resolve("archive_read_support_format_zip_seekable", la.read_support_format_zip_seekable);
   lib.resolve("archive_read_open", la.read_open);
   lib.resolve("archive_read_open1", la.read_open1);
   lib.resolve("archive_read_set_read_callback", la.read_set_read_callback);
   lib.resolve("archive_read_set_skip_callback", la.read_set_skip_callback);
+  lib.resolve("archive_read_set_seek_callback", la.read_set_seek_callback);
   lib.resolve("archive_read_set_callback_data", la.read_set_callback_data);
   lib.resolve("archive_read_next_header", la.read_next_header);
   lib.resolve("archive_read_data_block", la.read_data_block);

@@ -1,8 +1,9 @@
 #pragma once
 // libarchive, opened on first use (see shared_library.hpp): only image scans
-// read tar streams. Every call has the type archive.h declares for it, so a
-// mismatch with the header is a compile error, and the scanner does not link
-// libarchive, so a direct archive_* call is a link error.
+// (tar streams) and zipped eggs on sys.path (zip) need it. Every call has the
+// type archive.h declares for it, so a mismatch with the header is a compile
+// error, and the scanner does not link libarchive, so a direct archive_* call
+// is a link error.
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -23,10 +24,12 @@ struct ArchiveLibrary {
   decltype(&::archive_read_support_filter_lz4) read_support_filter_lz4;
   decltype(&::archive_read_support_format_raw) read_support_format_raw;
   decltype(&::archive_read_support_format_tar) read_support_format_tar;
+  decltype(&::archive_read_support_format_zip_seekable) read_support_format_zip_seekable;
   decltype(&::archive_read_open) read_open;
   decltype(&::archive_read_open1) read_open1;
   decltype(&::archive_read_set_read_callback) read_set_read_callback;
   decltype(&::archive_read_set_skip_callback) read_set_skip_callback;
+  decltype(&::archive_read_set_seek_callback) read_set_seek_callback;
   decltype(&::archive_read_set_callback_data) read_set_callback_data;
   decltype(&::archive_read_next_header) read_next_header;
   decltype(&::archive_read_data_block) read_data_block;

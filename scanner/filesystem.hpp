@@ -32,6 +32,10 @@ struct FileStat {
 struct DirEntry {
   std::string name;
   FileType type = FileType::kOther;  ///< of the entry itself (a symlink is kSymlink)
+  /// Position in the directory's own read order (readdir, which os.listdir
+  /// and so importlib.metadata follow), from 0; 0 for every entry where the
+  /// filesystem has no such order (an image).
+  std::size_t read_order = 0;
 };
 
 /// A file's first bytes and the digest of the rest (see FileSystem::head_and_sha256).
@@ -51,7 +55,8 @@ class FileSystem {
   virtual Result<FileStat> stat(std::string_view path) const = 0;
   /// Does not follow a final symlink.
   virtual Result<FileStat> lstat(std::string_view path) const = 0;
-  /// Entries of a directory, sorted by name, without "." and "..".
+  /// Entries of a directory, sorted by name, without "." and "..". Where
+  /// Python would meet them in another order, read_order says which.
   virtual Result<std::vector<DirEntry>> list(std::string_view dir) const = 0;
   /// Whole content of a regular file; fails (naming the file) when larger than
   /// max_bytes or not a regular file (FIFOs and devices are never opened).

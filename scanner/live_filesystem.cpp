@@ -133,7 +133,7 @@ Result<std::vector<DirEntry>> LiveFileSystem::list(std::string_view dir) const {
   while (dirent* e = ::readdir(d.get())) {
     std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
-    DirEntry entry{std::string(name), FileType::kOther};
+    DirEntry entry{std::string(name), FileType::kOther, out.size()};
     switch (e->d_type) {
       case DT_REG: entry.type = FileType::kRegular; break;
       case DT_DIR: entry.type = FileType::kDirectory; break;

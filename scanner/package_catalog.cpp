@@ -10,6 +10,7 @@
 #include "scanner/metadata_parser.hpp"
 #include "scanner/pth_file.hpp"
 #include "scanner/record_parser.hpp"
+#include "scanner/zipped_egg.hpp"
 
 namespace envlock::scanner {
 
@@ -124,22 +125,39 @@ class CatalogReader {
 
   void read_site(const std::string& site) {
     site_ = site;
+    auto entries = fs_.list(site);
+    if (!entries && !site.ends_with(".egg") && fs_.is_file(site)) {
+      read_zip_names(site);
+      return;
+    }
+    if (entries) {
+      // importlib.metadata meets a directory's entries in os.listdir order
+      // and takes the first copy of a name: on a live tree that is readdir
+      // order, which read_order keeps; an image has none (name order stays).
+      std::stable_sort(entries->begin(), entries->end(), [](const DirEntry& a, const DirEntry& b) {
+        return a.read_order < b.read_order;
+      });
+      for (const auto& e : *entries) {
+        std::string full = join_path(site, e.name);
+        if (e.name.ends_with(".dist-info") && is_dir_entry(fs_, site, e)) {
+          read_metadata_dir(site, full, "dist-info");
+        } else if (e.name.ends_with(".egg-info")) {
+          if (is_dir_entry(fs_, site, e)) {
+            read_metadata_dir(site, full, "egg-info");
+          } else {
+            read_egg_info_file(site, full);
+          }
+        }
+      }
+    }
+    // An egg's EGG-INFO comes after the directory's *.dist-info and
+    // *.egg-info, as importlib.metadata searches them.
     if (site.ends_with(".egg")) {
       std::string egg_info = join_path(site, "EGG-INFO");
-      if (fs_.is_dir(egg_info)) read_metadata_dir(site, egg_info, "egg");
-    }
-    auto entries = fs_.list(site);
-    if (!entries) return;  // a sys.path entry that vanished: nothing installed there
-    for (const auto& e : *entries) {
-      std::string full = join_path(site, e.name);
-      if (e.name.ends_with(".dist-info") && is_dir_entry(fs_, site, e)) {
-        read_metadata_dir(site, full, "dist-info");
-      } else if (e.name.ends_with(".egg-info")) {
-        if (is_dir_entry(fs_, site, e)) {
-          read_metadata_dir(site, full, "egg-info");
-        } else {
-          read_egg_info_file(site, full);
-        }
+      if (fs_.is_dir(egg_info)) {
+        read_metadata_dir(site, egg_info, "egg");
+      } else if (fs_.is_file(site)) {
+        read_egg_archive(site);
       }
     }
   }
@@ -180,7 +198,11 @@ class CatalogReader {
       diagnose(file, text.error().message);
       return false;
     }
-    auto headers = parse_headers(*text, file);
+    return fill_from_text(file, *text, entry);
+  }
+
+  bool fill_from_text(const std::string& file, const std::string& text, CatalogEntry& entry) {
+    auto headers = parse_headers(text, file);
     if (!headers) {
       diagnose(file, headers.error().message);
       return false;
@@ -199,8 +221,14 @@ class CatalogReader {
     pkg.name = normalize_dist_name(pkg.raw_name);
     pkg.requires_dist = headers->get_all("Requires-Dist");
     pkg.requires_python = headers->get("Requires-Python");
-    pkg.metadata = "sha256:" + lockfile::sha256_hex(*text);
+    pkg.metadata = "sha256:" + lockfile::sha256_hex(text);
     return true;
+  }
+
+  // requires.txt counts only where PKG-INFO has no Requires-Dist, as in
+  // importlib.metadata's Distribution.requires and pip's egg-info reading.
+  static void use_requires_txt(std::string_view text, lockfile::Package& pkg) {
+    if (pkg.requires_dist.empty()) pkg.requires_dist = requires_from_egg(text);
   }
 
   void read_metadata_dir(const std::string& site, const std::string& dir, std::string format) {
@@ -248,9 +276,7 @@ class CatalogReader {
       read_direct_url(*du, pkg);
     }
     if (!dist_info) {
-      if (auto req = read_optional(join_path(dir, "requires.txt"))) {
-        pkg.requires_dist = requires_from_egg(*req);
-      }
+      if (auto req = read_optional(join_path(dir, "requires.txt"))) use_requires_txt(*req, pkg);
     }
     std::string record = join_path(dir, "RECORD");
     std::string installed = join_path(dir, "installed-files.txt");
@@ -259,6 +285,57 @@ class CatalogReader {
     } else if (present(installed)) {
       read_installed_files(dir, installed, entry);
     }
+    out_.entries.push_back(std::move(entry));
+  }
+
+  // A zip archive on sys.path other than an egg: importlib.metadata would
+  // read *.dist-info in it, envlock does not, and says so. A file that is not
+  // a zip holds nothing for Python either.
+  void read_zip_names(const std::string& zip_path) {
+    auto zip = read_zipped_egg(fs_, zip_path, false);
+    if (!zip) return;
+    for (const auto& name : zip->other_metadata) {
+      diagnose(join_path(zip_path, name),
+               "metadata inside a zip archive is not read (only a zipped egg's EGG-INFO is)");
+    }
+  }
+
+  // A zipped egg: its EGG-INFO read from the archive. The egg file is the
+  // package's one file, hashed whole (it has no RECORD; docs/integrity.md,
+  // "Zipped eggs").
+  void read_egg_archive(const std::string& egg) {
+    auto zip = read_zipped_egg(fs_, egg, true);
+    if (!zip) {
+      diagnose(egg, zip.error().message);
+      return;
+    }
+    for (const auto& name : zip->other_metadata) {
+      diagnose(join_path(egg, name),
+               "metadata inside a zip archive is not read (only a zipped egg's EGG-INFO is)");
+    }
+    if (!zip->native.empty()) {
+      std::string names;
+      for (const auto& n : zip->native) names += (names.empty() ? "" : ", ") + n;
+      diagnose(egg,
+               "extension modules inside a zipped egg are not in the native closure: " + names);
+    }
+    if (!zip->has_egg_info) return;  // importlib.metadata sees no distribution in it
+    const std::string egg_info = join_path(egg, "EGG-INFO");
+    if (!zip->pkg_info) {
+      diagnose(egg_info, "no PKG-INFO file");
+      return;
+    }
+    CatalogEntry entry;
+    entry.metadata_dir = egg_info;
+    entry.package.location = egg;
+    entry.package.format = "egg-zip";
+    if (!fill_from_text(join_path(egg_info, "PKG-INFO"), *zip->pkg_info, entry)) return;
+    if (zip->requires_txt) use_requires_txt(*zip->requires_txt, entry.package);
+    PackageFile self;
+    self.listed = base_name(egg);
+    self.path = egg;
+    entry.files.push_back(std::move(self));
+    entry.has_file_list = true;
     out_.entries.push_back(std::move(entry));
   }
 
@@ -336,8 +413,10 @@ std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std:
       auto text = fs.read_beneath(site, join_path(site, e.name), kMetadataLimit);
       if (!text) continue;
       for (const auto& entry : pth_entries(*text)) {
-        std::string dir = normalize_path(join_path(site, entry));
-        if (fs.is_dir(dir)) add(dir);
+        // site.addpackage adds what exists: a directory, or a file such as a
+        // zipped egg (importlib.metadata reads zip archives on sys.path).
+        std::string path = normalize_path(join_path(site, entry));
+        if (fs.exists(path)) add(path);
       }
     }
   }

@@ -41,15 +41,19 @@ struct Catalog {
 
 /// Reads every package in `site_dirs` (sys.path order). A broken package becomes a
 /// diagnostic; the rest of the catalog is still read. Later copies of a name are
-/// marked shadowed. Vendored copies (dist-info below a package) are never visited.
-/// With `cache` (--fast on a live host), a .dist-info directory whose stamps
-/// still hold is taken from it instead of being read.
+/// marked shadowed: within one directory the first in its read order
+/// (DirEntry::read_order, as os.listdir gives them) is Python's. A zipped
+/// `.egg` on the list is read from the archive (zipped_egg.hpp): format
+/// "egg-zip", the egg file its one listed file. Vendored copies (dist-info below a package) are
+/// never visited. With `cache` (--fast on a live host), a .dist-info directory whose stamps still
+/// hold is taken from it instead of being read.
 Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs,
                      PackageCache* cache = nullptr);
 
-/// Site directories plus the directories their *.pth files add, as site.addsitedir
-/// does (lines starting with "import" are code and are never run). Paths in
-/// `known` are already on sys.path: neither repeated nor returned.
+/// Site directories plus the paths their *.pth files add, as site.addsitedir
+/// does: every one that exists, directory or file (a zipped egg); lines
+/// starting with "import" are code and are never run. Paths in `known` are
+/// already on sys.path: neither repeated nor returned.
 std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs,
                                     const std::vector<std::string>& known = {});
 

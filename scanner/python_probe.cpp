@@ -349,13 +349,18 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
                    "not its content)";
       fp.integrity.push_back(std::move(p));
     }
+    // A zipped egg is one file in the directory that holds it: it owns its
+    // name there, and has no package directory to search for drop-ins.
+    const bool zipped_egg = pkg.format == "egg-zip";
+    if (zipped_egg) top.names[parent_path(pkg.location)][base_name(pkg.location)].insert(pkg.name);
     const bool conda_only = pkg.format == "conda";
     if (entry.has_file_list && !options.fast && conda_only) {
       // A conda package that is no Python distribution accounts for its
       // files, but makes no directory a package directory: its `lib/` also
       // holds lib/pythonX.Y/site-packages, where pip's packages are no drop-ins.
       for (const auto& pf : entry.files) accounted.paths.push_back(pf.path);
-    } else if (entry.has_file_list && !options.fast) {  // listings are for the drop-in search only
+    } else if (entry.has_file_list && !options.fast && !zipped_egg) {
+      // Listings are for the drop-in search only.
       PackageListing listing{pkg.name, pkg.location, {}};
       for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
       listings.push_back(std::move(listing));

@@ -46,6 +46,10 @@ Want wanted_content(std::string_view path, std::string_view first_bytes) {
   if (inside_metadata_dir(path)) return Want::kWhole;
   if (ends_with(path, ".egg-info") || ends_with(path, ".pth") || ends_with(path, "/pyvenv.cfg"))
     return Want::kWhole;
+  // A zipped egg: its EGG-INFO is read from the archive (zipped_egg.hpp),
+  // whose central directory sits at the end. Counted against the image's
+  // kept-bytes limit like any kept file.
+  if (ends_with(path, ".egg")) return Want::kWhole;
   if (path.find("/conda-meta/") != std::string_view::npos && ends_with(path, ".json"))
     return Want::kWhole;
   for (std::string_view exact : {"/etc/os-release", "/usr/lib/os-release", "/etc/ld.so.cache",

@@ -68,6 +68,44 @@ TEST(Compare, IdenticalEnvironmentsPass) {
   EXPECT_TRUE(r.lock.empty());
 }
 
+// Two metadata copies of one name in one directory: which loads depends on
+// the directory order, so it is reported even when the lock has it too.
+TEST(Compare, DuplicateMetadataInOneDirectoryIsAWarning) {
+  auto old_copy = pkg("dup", "1.0");
+  old_copy.format = "dist-info";
+  old_copy.shadowed = true;
+  auto new_copy = pkg("dup", "2.0");
+  new_copy.format = "egg-info";
+  auto elsewhere = pkg("other", "1.0");
+  auto shadowed_elsewhere = pkg("other", "0.9");
+  shadowed_elsewhere.location = "/usr/lib/python3/dist-packages";
+  shadowed_elsewhere.shadowed = true;
+  const auto target = env({old_copy, new_copy, elsewhere, shadowed_elsewhere});
+  EXPECT_EQ(run(target, target),
+            "warn package-duplicate dup null 2.0 | dup has 2 metadata copies in "
+            "/venv/lib/python3.11/site-packages: 1.0 (dist-info), 2.0 (egg-info); Python loads the "
+            "first in directory order, which the filesystem decides (this scan took 2.0)\n");
+  Policy policy = default_policy();
+  policy.packages_duplicate = Action::kIgnore;
+  EXPECT_EQ(run(target, target, policy), "");
+}
+
+TEST(Compare, InvalidRequiresDistIsAFindingAndChecksNothing) {
+  const auto target = env({pkg("a", "1.0", {"missing>=1", "b >= = 1"})});
+  EXPECT_EQ(run(env(), target, default_policy()).find("dependency-broken"), std::string::npos);
+  EXPECT_EQ(run(env({pkg("a", "1.0")}), target),
+            "warn metadata-invalid a null b >= = 1 | a 1.0: Requires-Dist 'b >= = 1' is not valid "
+            "PEP 508; none of its requirements are checked\n");
+  EXPECT_EQ(run(target, target),
+            "info metadata-invalid a null b >= = 1 | a 1.0: Requires-Dist 'b >= = 1' is not valid "
+            "PEP 508; none of its requirements are checked (also in the lock)\n");
+  Policy policy = default_policy();
+  policy.packages_invalid = Action::kBlock;
+  policy.packages_broken = Action::kIgnore;
+  EXPECT_EQ(run(target, target, policy).substr(0, 22), "info metadata-invalid ");
+  EXPECT_EQ(run(env({pkg("a", "1.0")}), target, policy).substr(0, 23), "block metadata-invalid ");
+}
+
 TEST(Compare, PackagesChangedMissingExtra) {
   const auto lock = env({pkg("numpy", "1.26.4"), pkg("pandas", "2.2.0"), pkg("torch", "2.1.0")});
   const auto target = env({pkg("numpy", "2.0.0"), pkg("pandas", "2.2"), pkg("rich", "13.7.1")});

@@ -121,9 +121,30 @@ TEST(DependencyCheck, UrlRequirementsNeedOnlyPresence) {
             "b@ https://example.com/b-1.0.tar.gz, which is not installed\n");
 }
 
-TEST(DependencyCheck, InvalidLinesAndDuplicatesAreSkipped) {
-  EXPECT_EQ(check(env({pkg("a", "1", {"not a requirement!!", "b>=1,,<2", "c", "c"})})),
+TEST(DependencyCheck, ALineListedTwiceIsOnePair) {
+  EXPECT_EQ(check(env({pkg("a", "1", {"c", "c"})})),
             "warn dependency-broken a null null [c] a 1 requires c, which is not installed\n");
+}
+
+// pip check (23 and 24) parses all of a package's lines first and, when one
+// fails, warns and checks none of them; its dependents still see it installed here.
+TEST(DependencyCheck, OneInvalidLineLeavesThePackageUnchecked) {
+  const auto fp =
+      env({pkg("a", "1", {"c", "not a requirement!!", "b>=1,,<2"}), pkg("d", "1", {"a>=1", "e"})});
+  EXPECT_EQ(check(fp),
+            "warn dependency-broken d null null [e] d 1 requires e, which is not installed\n");
+  std::vector<InvalidRequirement> invalid;
+  broken_dependencies(fp, nullptr, &invalid);
+  ASSERT_EQ(invalid.size(), 1u);
+  EXPECT_EQ(invalid[0].package, &fp.packages[0]);
+  EXPECT_EQ(invalid[0].line, "not a requirement!!");
+}
+
+TEST(DependencyCheck, AnInvalidLineUnderAnExtraCountsToo) {
+  std::vector<InvalidRequirement> invalid;
+  const auto fp = env({pkg("a", "1", {"c", "x >= = 1; extra == 'dev'"})});
+  EXPECT_TRUE(broken_dependencies(fp, nullptr, &invalid).empty());
+  ASSERT_EQ(invalid.size(), 1u);
 }
 
 TEST(DependencyCheck, ShadowedCopiesAreNotInstalled) {

@@ -28,6 +28,8 @@ TEST(Policy, DefaultsAreDesignValues) {
   EXPECT_EQ(p.packages_extra, Action::kWarn);
   EXPECT_EQ(p.packages_broken, Action::kWarn);
   EXPECT_EQ(p.wheel_incompatible, Action::kWarn);
+  EXPECT_EQ(p.packages_invalid, Action::kWarn);
+  EXPECT_EQ(p.packages_duplicate, Action::kWarn);
   EXPECT_EQ(p.ignore, (std::set<std::string>{"pip", "setuptools", "wheel"}));
   EXPECT_TRUE(p.allow.empty());
   EXPECT_EQ(p.files_modified, Action::kBlock);
@@ -74,6 +76,8 @@ TEST(Policy, DefaultFixtureEqualsDefaults) {
   EXPECT_EQ(p->files_bytecode, d.files_bytecode);
   EXPECT_EQ(p->os_kernel, d.os_kernel);
   EXPECT_EQ(p->gpu_driver, d.gpu_driver);
+  EXPECT_EQ(p->packages_invalid, d.packages_invalid);
+  EXPECT_EQ(p->packages_duplicate, d.packages_duplicate);
   EXPECT_EQ(p->ignore_cpu_flags, d.ignore_cpu_flags);
 }
 
