@@ -3,7 +3,7 @@
 #include "cli/command.hpp"
 #include "cli/output.hpp"
 #include "cli/render_options.hpp"
-#include "cli/scan_text.hpp"
+#include "cli/render_scan.hpp"
 #include "cli/signing.hpp"
 #include "cli/target_options.hpp"
 #include <ctime>
@@ -56,7 +56,7 @@ CommandRun setup_scan(CLI::App& sub) {
     if (args->format == "text") {
       RenderOptions opts;
       opts.color = stdout_wants_color(args->output);
-      text = render_scan_text(fp, opts);
+      text = render_scan(fp, opts);
     } else {
       // A scan carries its digest too, so it can stand in for a lock in `diff`.
       if (args->format == "json") {

@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "lockfile/lock_io.hpp"
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 
 namespace envlock::cli {
 
@@ -30,7 +30,7 @@ bool stdout_wants_color(const std::string& output_path) {
 }
 
 Result<std::string> read_input_file(const std::string& path, std::string_view what) {
-  scanner::LiveFileSystem fs("/");
+  scanner::DiskFileSystem fs("/");
   std::string abs = path.starts_with('/') ? path : std::filesystem::current_path().string() + "/" + path;
   auto text = fs.read(abs, 16u << 20);
   if (!text) {

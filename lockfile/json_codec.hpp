@@ -1,7 +1,7 @@
 #pragma once
 // The fingerprint as a document tree: one mapping between the C++ model and the
 // keys of docs/lockfile.md, shared by the JSON and TOML codecs, the digest and the
-// validator. TOML is only another spelling of the same tree (toml_codec.hpp).
+// decoder (decoder.hpp). TOML is only another spelling of the same tree (toml_codec.hpp).
 
 #include <cstddef>
 #include <string>
@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockfile/decoder.hpp"
 #include "lockfile/error.hpp"
 #include "lockfile/fingerprint.hpp"
-#include "lockfile/validator.hpp"
 
 namespace envlock::lockfile {
 

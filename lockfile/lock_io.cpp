@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lockfile/decoder.hpp"
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/toml_codec.hpp"
-#include "lockfile/validator.hpp"
 
 namespace envlock::lockfile {
 

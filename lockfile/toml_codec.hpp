@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lockfile/decoder.hpp"
 #include "lockfile/error.hpp"
 #include "lockfile/fingerprint.hpp"
-#include "lockfile/validator.hpp"
 
 namespace envlock::lockfile {
 

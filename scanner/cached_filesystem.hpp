@@ -12,7 +12,7 @@ namespace envlock::scanner {
 class CachedFileSystem final : public FileSystem {
  public:
   /// Both must outlive this object. Only for filesystems whose stat gives real
-  /// device, inode and ctime (LiveFileSystem), never an image.
+  /// device, inode and ctime (DiskFileSystem), never an image.
   CachedFileSystem(const FileSystem& inner, HashCache& cache) : inner_(inner), cache_(cache) {}
 
   Result<FileStat> stat(std::string_view path) const override { return inner_.stat(path); }

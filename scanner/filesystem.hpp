@@ -87,7 +87,7 @@ class FileSystem {
   /// read. Package metadata is read this way, so that a link in a .dist-info
   /// directory never copies another file of the machine into the output. The
   /// default compares realpaths (right for images, which nobody changes while
-  /// they are read); LiveFileSystem resolves race-free below an open `base`.
+  /// they are read); DiskFileSystem resolves race-free below an open `base`.
   virtual Result<std::string> read_beneath(std::string_view base, std::string_view path,
                                            std::uint64_t max_bytes = kDefaultReadLimit) const;
   /// Lower-case hex SHA-256 of a regular file. The default streams read_chunks;

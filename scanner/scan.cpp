@@ -9,13 +9,13 @@
 #include "scanner/cache_file.hpp"
 #include "scanner/cached_filesystem.hpp"
 #include "scanner/cpu_probe.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/env_probe.hpp"
 #include "scanner/gpu_probe.hpp"
 #include "scanner/hash_cache.hpp"
 #include "scanner/image_filesystem.hpp"
 #include "scanner/interpreter_cache.hpp"
 #include "scanner/interpreter_query.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/native_probe.hpp"
 #include "scanner/os_probe.hpp"
@@ -77,7 +77,7 @@ Result<Target> open_target(const ScanRequest& req) {
         facts = ENVLOCK_TRY(query_interpreter(req.python, req.environ, req.python_timeout));
         cache.store(req.python, req.environ, facts, started);
       }
-      t.fs = std::make_unique<LiveFileSystem>("/", true);
+      t.fs = std::make_unique<DiskFileSystem>("/", true);
       t.python = std::move(facts.python);
       // The query ran without PYTHONPATH (-I); a normal run puts it first,
       // so its directories are read here, as site directories are.
@@ -95,7 +95,7 @@ Result<Target> open_target(const ScanRequest& req) {
       break;
     }
     case TargetKind::kSite: {
-      t.fs = std::make_unique<LiveFileSystem>("/", true);
+      t.fs = std::make_unique<DiskFileSystem>("/", true);
       for (const auto& s : req.sites) {
         if (!t.fs->is_dir(s)) return fail(s + ": not a directory", ErrorKind::kUsage);
         t.site_dirs.push_back(normalize_path(s));
@@ -107,7 +107,7 @@ Result<Target> open_target(const ScanRequest& req) {
       break;
     }
     case TargetKind::kRoot: {
-      auto host = LiveFileSystem("/");
+      auto host = DiskFileSystem("/");
       if (!host.is_dir(req.root)) return fail(req.root + ": not a directory", ErrorKind::kUsage);
       // Always confined: nothing outside DIR is read, whatever DIR holds. A
       // root filesystem is its own "/", so absolute links resolve inside it;
@@ -117,7 +117,7 @@ Result<Target> open_target(const ScanRequest& req) {
       bool prefix = host.is_file(join_path(req.root, "pyvenv.cfg")) ||
                     host.is_dir(join_path(req.root, "conda-meta"));
       std::string inside = prefix ? normalize_path(req.root) : "/";
-      t.fs = std::make_unique<LiveFileSystem>(req.root, false, inside);
+      t.fs = std::make_unique<DiskFileSystem>(req.root, false, inside);
       auto found = ENVLOCK_TRY(discover_python(*t.fs, inside));
       t.python = std::move(found.python);
       t.site_dirs = expand_pth(*t.fs, found.site_dirs, found.stdlib);
@@ -210,7 +210,7 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
 
   if (target.live_host) {
     // Hardware belongs to the machine that runs the scan; only live targets have one.
-    LiveFileSystem host("/", true);
+    DiskFileSystem host("/", true);
     probe_cpu(host, true, fp);
     probe_gpus(host, true, fp);
   }

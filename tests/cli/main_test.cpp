@@ -4,8 +4,8 @@
 
 #include <string>
 
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/elf_reader.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "support/paths.hpp"
 
 namespace envlock::cli {
@@ -16,7 +16,7 @@ namespace {
 // them (scanner/shared_library.hpp); linking either again would quietly add
 // milliseconds to every scan.
 TEST(EnvlockBinary, LinksNeitherLibarchiveNorLibcurl) {
-  scanner::LiveFileSystem host("/");
+  scanner::DiskFileSystem host("/");
   auto info = scanner::read_elf_file(host, ENVLOCK_BINARY);
   ASSERT_TRUE(info) << info.error().message;
   ASSERT_FALSE(info->needed.empty());

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scanner/hash_cache.hpp"
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/package_cache.hpp"
 #include "support/process.hpp"
 #include "support/paths.hpp"
@@ -58,7 +58,7 @@ TEST(ScanCache, AWarmScanAnswersFromTheCacheAndNoCacheDoesNot) {
   std::string file = home + "/envlock/file-hashes.bin";
   // Plant a wrong digest under the exact stat key of one file: a warm scan
   // believes it (the proof that nothing was read), --no-cache does not.
-  scanner::LiveFileSystem fs("/");
+  scanner::DiskFileSystem fs("/");
   auto st = fs.stat(kBasic + "/good_pkg/__init__.py");
   ASSERT_TRUE(st);
   {
@@ -87,7 +87,7 @@ TEST(ScanCache, RehashTrustsNoCachedDigestAndStillWritesTheCache) {
   TempDir tmp;
   std::string home = tmp / "cache";
   std::string file = home + "/envlock/file-hashes.bin";
-  scanner::LiveFileSystem fs("/");
+  scanner::DiskFileSystem fs("/");
   auto st = fs.stat(kBasic + "/good_pkg/__init__.py");
   ASSERT_TRUE(st);
   auto plant = [&] {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "lockfile/decoder.hpp"
 #include "lockfile/lock_io.hpp"
 #include "lockfile/sample_fingerprint.hpp"
-#include "lockfile/validator.hpp"
 
 namespace envlock::lockfile {
 namespace {

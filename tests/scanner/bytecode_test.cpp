@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "lockfile/sha256.hpp"
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "support/process.hpp"
 
 namespace envlock::scanner {
@@ -118,7 +118,7 @@ TEST(Bytecode, PinsWhatTheInterpreterWouldLoad) {
   // other.py touched after compiling: its pycs are stale.
   write_file(pkg + "/other.py", "Y = 22\n");
 
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::vector<lockfile::Diagnostic> diagnostics;
   auto pins = pin_bytecode(fs, {{pkg + "/mod.py", 7}, {pkg + "/other.py", 8}},
                            bytecode_target("cpython", version), diagnostics);
@@ -143,7 +143,7 @@ TEST(Bytecode, UnknownTagPinsEveryTag) {
   write_file(tmp / "__pycache__/a.cpython-20.pyc", header(1, 1, 0, 0) + "body");
   write_file(tmp / "__pycache__/a.weird.tag.pyc", header(1, 1, 0, 0) + "body");  // no such tag
   write_file(tmp / "__pycache__/ab.cpython-20.pyc", header(1, 1, 0, 0) + "body");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::vector<lockfile::Diagnostic> diagnostics;
   auto pins = pin_bytecode(fs, {{tmp / "a.py", 0}}, BytecodeTarget{}, diagnostics);
   ASSERT_EQ(pins.size(), 1u);

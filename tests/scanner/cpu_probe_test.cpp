@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "support/paths.hpp"
 
 namespace envlock::scanner {
@@ -21,7 +21,7 @@ std::string host_root(const std::string& name) {
 }
 
 lockfile::Fingerprint probe_fixture(const std::string& name) {
-  LiveFileSystem host(host_root(name));
+  DiskFileSystem host(host_root(name));
   lockfile::Fingerprint fp;
   probe_cpu(host, /*live=*/false, fp);
   return fp;
@@ -116,7 +116,7 @@ TEST(CpuProbe, HostWithoutProcIsQuietWhenNotLive) {
 }
 
 TEST(CpuProbe, KeepsAnExistingHardwareSection) {
-  LiveFileSystem host(host_root("amd-epyc"));
+  DiskFileSystem host(host_root("amd-epyc"));
   lockfile::Fingerprint fp;
   fp.hardware.emplace().gpus.push_back({});
   probe_cpu(host, false, fp);
@@ -174,7 +174,7 @@ TEST(CpuProbe, MeminfoWithoutTotalIsADiagnostic) {
   auto dir = testing::TempDir() + "cpu_probe_meminfo";
   std::filesystem::create_directories(dir + "/proc");
   { std::ofstream(dir + "/proc/meminfo") << "MemFree: 1 kB\n"; }
-  LiveFileSystem host(dir);
+  DiskFileSystem host(dir);
   lockfile::Fingerprint fp;
   probe_cpu(host, false, fp);
   ASSERT_EQ(fp.diagnostics.size(), 1u);
@@ -307,7 +307,7 @@ const std::set<std::string> kCoreIsa = {
     "atomics", "sve"};
 
 TEST(CpuLive, CpuidPathAgreesWithProcCpuinfo) {
-  LiveFileSystem live("/", true);
+  DiskFileSystem live("/", true);
   auto text = live.read("/proc/cpuinfo", 16 << 20);
   if (!text) GTEST_SKIP() << "no /proc/cpuinfo: " << text.error().message;
   auto proc = parse_cpuinfo(*text);
@@ -339,7 +339,7 @@ TEST(CpuLive, CpuidPathAgreesWithProcCpuinfo) {
 }
 
 TEST(CpuLive, ProbeOfThisHost) {
-  LiveFileSystem live("/", true);
+  DiskFileSystem live("/", true);
   if (!live.exists("/proc/cpuinfo")) GTEST_SKIP() << "no /proc";
   lockfile::Fingerprint fp;
   probe_cpu(live, true, fp);

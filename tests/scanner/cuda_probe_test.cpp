@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 #include "support/paths.hpp"
 
@@ -69,7 +69,7 @@ class CudaProbeTree : public ::testing::Test {
 };
 
 TEST_F(CudaProbeTree, VersionsFromNamesLinksAndHeaders) {
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   std::vector<lockfile::Native> natives = {
       native("/site/nvidia/cudnn/lib/libcudnn.so.8", "libcudnn.so.8"),
       native("/site/nvidia/cudnn/lib/libcudnn_ops_infer.so.8", "libcudnn_ops_infer.so.8"),
@@ -88,7 +88,7 @@ TEST_F(CudaProbeTree, VersionsFromNamesLinksAndHeaders) {
 }
 
 TEST_F(CudaProbeTree, NoCudaLibrariesNoTable) {
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_cuda({native("/usr/lib/libz.so.1", "libz.so.1")}, fs, fp);
   EXPECT_TRUE(fp.cuda.empty());

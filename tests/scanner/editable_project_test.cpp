@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "support/process.hpp"
 
 namespace envlock::scanner {
@@ -37,7 +37,7 @@ class EditableTree : public ::testing::Test {
     return hash_editable_project(fs_, tmp_ / "proj", nullptr, limits);
   }
   TempDir tmp_;
-  LiveFileSystem fs_{"/"};
+  DiskFileSystem fs_{"/"};
 };
 
 TEST_F(EditableTree, AnyEditChangesTheDigest) {

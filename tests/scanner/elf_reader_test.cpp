@@ -5,8 +5,8 @@
 #include <regex>
 #include <set>
 
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/elf_versions.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 #include "scanner/support/synthetic_elf.hpp"
 #include "scanner/wanted_files.hpp"
@@ -169,7 +169,7 @@ TEST_F(ElfReaderBuilt, ProgramWithInterpreterAndDynamicPastTheFirstRead) {
   auto whole = read_elf(bytes, "bigpie");
   ASSERT_TRUE(whole) << whole.error().message;
   ASSERT_FALSE(whole->interpreter.empty());
-  LiveFileSystem fs(dir.path());
+  DiskFileSystem fs(dir.path());
   auto through_fs = read_elf_file(fs, "/bigpie");
   ASSERT_TRUE(through_fs) << through_fs.error().message;
   EXPECT_EQ(through_fs->interpreter, whole->interpreter);
@@ -183,7 +183,7 @@ TEST_F(ElfReaderBuilt, ProgramWithInterpreterAndDynamicPastTheFirstRead) {
   std::string libc_bytes = read_file(libc);
   auto libc_whole = read_elf(libc_bytes, libc);
   ASSERT_TRUE(libc_whole) << libc_whole.error().message;
-  LiveFileSystem host("/");
+  DiskFileSystem host("/");
   auto libc_fs = read_elf_file(host, libc);
   ASSERT_TRUE(libc_fs) << libc_fs.error().message;
   EXPECT_EQ(libc_fs->interpreter, libc_whole->interpreter);
@@ -206,7 +206,7 @@ TEST_F(ElfReaderBuilt, EveryTruncationIsAnErrorOrAResultNeverACrash) {
 }
 
 TEST_F(ElfReaderBuilt, ReadElfFileReadsThroughTheFileSystem) {
-  LiveFileSystem fs(dir.path());
+  DiskFileSystem fs(dir.path());
   auto info = read_elf_file(fs, "/libmid.so");
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->soname, "libmid.so");
@@ -237,7 +237,7 @@ TEST_F(ElfReaderBuilt, DynamicTableBeyondThePrefix) {
   EXPECT_EQ(windowed->soname, "libbig.so");
   EXPECT_EQ(windowed->needed, (std::vector<std::string>{"libbase.so.1", "libc.so.6"}));
 
-  LiveFileSystem fs(dir.path());
+  DiskFileSystem fs(dir.path());
   auto streamed = read_elf_file(fs, "/libbig.so");
   ASSERT_TRUE(streamed) << streamed.error().message;
   EXPECT_EQ(streamed->needed, windowed->needed);
@@ -263,7 +263,7 @@ class PrefixOnlyFileSystem final : public FileSystem {
   std::string describe() const override { return "prefix-only"; }
 
  private:
-  LiveFileSystem live_;
+  DiskFileSystem live_;
 };
 
 TEST_F(ElfReaderBuilt, WithoutTheWindowTheErrorNamesThePrefix) {
@@ -307,7 +307,7 @@ class CountingFileSystem final : public FileSystem {
     if (r) bytes_read += r->size();
     return r;
   }
-  LiveFileSystem live_;
+  DiskFileSystem live_;
 };
 
 // A library whose string and version tables run past the first read (3000
@@ -387,7 +387,7 @@ TEST_F(ElfReaderBuilt, SectionHeadersThatCannotBeRead) {
   wide[63] = 0;
   write_file(dir / "wide.so", wide);
   write_file(dir / "short", "\x7f" "ELF\x02\x01");
-  LiveFileSystem fs(dir.path());
+  DiskFileSystem fs(dir.path());
   for (const char* file : {"/cut.so", "/none.so", "/badnames.so", "/wide.so", "/short", "/missing.so"}) {
     auto found = find_elf_section(fs, file, ".comment");
     EXPECT_FALSE(found.headers_read) << file;

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/nvml_loader.hpp"
 #include "support/paths.hpp"
 
@@ -99,7 +99,7 @@ std::string build_fake_nvml(const std::string& name, const std::string& defines 
 
 lockfile::Fingerprint probe(const std::string& root, bool live = false,
                             std::string_view nvml = kNvmlLibrary) {
-  LiveFileSystem host(root);
+  DiskFileSystem host(root);
   lockfile::Fingerprint fp;
   probe_gpus(host, live, fp, nvml);
   return fp;
@@ -292,7 +292,7 @@ TEST(GpuProbe, LiveNvmlFailureIsADiagnostic) {
 }
 
 TEST(GpuLive, ProbeOfThisHost) {
-  LiveFileSystem live("/", true);
+  DiskFileSystem live("/", true);
   lockfile::Fingerprint fp;
   probe_gpus(live, true, fp);
   ASSERT_TRUE(fp.hardware.has_value());

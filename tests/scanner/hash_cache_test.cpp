@@ -10,8 +10,8 @@
 
 #include "lockfile/sha256.hpp"
 #include "scanner/cached_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/file_hasher.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "support/process.hpp"
 
 namespace envlock::scanner {
@@ -262,7 +262,7 @@ TEST(HashCache, DefaultFileFollowsXdg) {
 // Through the hasher: the cache answers only for the exact stat key.
 TEST(HashCacheInHasher, AnswersOnlyWhileTheFileKeepsItsKey) {
   TempDir tmp;
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::string path = tmp / "data.bin";
   write_file(path, "first content");
   HashCache cache(tmp / "c/file-hashes.bin", later());
@@ -300,7 +300,7 @@ TEST(HashCacheInHasher, AnswersOnlyWhileTheFileKeepsItsKey) {
 
 TEST(HashCacheInHasher, AnAgedOrRehashedEntryIsReadAgain) {
   TempDir tmp;
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::string path = tmp / "data.bin";
   write_file(path, "real content");
   std::string file = tmp / "c/file-hashes.bin";
@@ -339,7 +339,7 @@ TEST(HashCacheInHasher, AnAgedOrRehashedEntryIsReadAgain) {
 
 TEST(HashCacheInHasher, Md5IsCachedWithTheSha256) {
   TempDir tmp;
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::string path = tmp / "f.py";
   write_file(path, "x = 1\n");
   HashCache cache(tmp / "c/file-hashes.bin", later());
@@ -358,7 +358,7 @@ TEST(HashCacheInHasher, Md5IsCachedWithTheSha256) {
 
 TEST(CachedFileSystem, Sha256ComesFromTheCacheEverythingElseFromTheInnerFs) {
   TempDir tmp;
-  LiveFileSystem live("/");
+  DiskFileSystem live("/");
   std::string path = tmp / "lib.so";
   write_file(path, "ELF");
   HashCache cache(tmp / "c/file-hashes.bin", later());

@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/python_probe.hpp"
 #include "scanner/site_discovery.hpp"
@@ -39,7 +39,7 @@ void good_package(const std::string& site) {
 }
 
 lockfile::Fingerprint probe(const std::string& site) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   lockfile::Fingerprint fp;
   probe_python_packages(fs, {site}, {}, fp);
   return fp;
@@ -138,7 +138,7 @@ TEST(HostileSite, DeepUnlistedTreesAreSearchedToTheBottom) {
     rel += "/d";
   }
   write_file(dir + "/x.py", "print('hidden')\n");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::vector<lockfile::FileProblem> problems;
   std::vector<lockfile::Diagnostic> diagnostics;
   find_unlisted_files(fs, {{"pkg", site, {site + "/pkg/__init__.py"}}}, problems, diagnostics);
@@ -154,7 +154,7 @@ TEST(HostileSite, UnlistedSearchLimitsMakeTheResultIncomplete) {
   std::string site = tmp.path();
   write_file(site + "/pkg/__init__.py", "");
   for (int i = 0; i < 10; ++i) write_file(site + "/pkg/f" + std::to_string(i) + ".py", "");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto run = [&](const UnlistedLimits& limits) {
     std::vector<lockfile::FileProblem> problems;
     std::vector<lockfile::Diagnostic> diagnostics;
@@ -221,7 +221,7 @@ TEST(HostileSite, AnUnlistableUnlistedDirectoryMakesTheResultIncomplete) {
   std::string site = tmp.path();
   write_file(site + "/pkg/__init__.py", "");
   write_file(site + "/pkg/hidden/x.py", "");
-  LiveFileSystem live("/");
+  DiskFileSystem live("/");
   UnlistableDir fs(live, site + "/pkg/hidden");
   std::vector<lockfile::FileProblem> problems;
   std::vector<lockfile::Diagnostic> diagnostics;
@@ -244,7 +244,7 @@ TEST(HostileSite, RootDiscoverySurvivesHugeNumbers) {
   write_file(tmp / "usr/include/python3.11/patchlevel.h", "#define PY_VERSION \"" + digits + "\n");
   write_file(tmp / "var/lib/dpkg/status",
              "Package: python3.11-minimal\nVersion: " + digits + "\nVersion: 3.11.2-6\n\n");
-  LiveFileSystem fs(tmp.path());
+  DiskFileSystem fs(tmp.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->python.version, "3.11.2");
@@ -286,7 +286,7 @@ TEST(HostileSite, SiteDiscoveryFuzzRegressionsReplay) {
         write_file(tmp / (base + "/include/" + name + "/patchlevel.h"), parts[3]);
       }
     }
-    LiveFileSystem fs(tmp.path());
+    DiskFileSystem fs(tmp.path());
     const std::string path = parts[5].substr(0, parts[5].find('\n'));
     for (const char* prefix : {"/", "/venv", "/opt/conda"}) {
       (void)discover_python(fs, prefix);

@@ -1,6 +1,6 @@
 // Realism: images built by umoci and converted by skopeo (both from Debian,
 // installed by scripts/bootstrap) must read exactly like the rootfs that
-// `umoci unpack` produces, walked through LiveFileSystem (the --root view).
+// `umoci unpack` produces, walked through DiskFileSystem (the --root view).
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <map>
 
 #include "lockfile/sha256.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/image_filesystem.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "scanner/support/image_builder.hpp"
 
 namespace envlock::scanner {
@@ -80,7 +80,7 @@ class ImageTools : public ::testing::Test {
     sh("cd " + tmp_.path() + " && umoci unpack" + rootless + " --image oci:v2 final");
     sh("cd " + tmp_.path() + " && skopeo copy oci:oci:v2 docker-archive:app.tar:app:2 && "
        "skopeo copy oci:oci:v2 oci-archive:app.oci.tar:app:2");
-    LiveFileSystem root(tmp_ / "final/rootfs");
+    DiskFileSystem root(tmp_ / "final/rootfs");
     walk(root, "/", expected_);
   }
 
@@ -131,7 +131,7 @@ TEST(ImageToolsHardlinks, CrossLayerHardlinksMatchUmociUnpack) {
   const std::string rootless = getuid() == 0 ? "" : " --rootless";
   sh("cd " + tmp.path() + " && umoci unpack" + rootless + " --image oci:v1 out");
   std::map<std::string, std::string> expected, got;
-  LiveFileSystem root(tmp / "out/rootfs");
+  DiskFileSystem root(tmp / "out/rootfs");
   walk(root, "/", expected);
   auto img = open_image(tmp / "oci", {});
   ASSERT_TRUE(img) << img.error().message;

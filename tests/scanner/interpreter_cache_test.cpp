@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "scanner/cache_file.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/hash_cache.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "scanner/sys_path.hpp"
 #include "support/process.hpp"
 
@@ -109,7 +109,7 @@ TEST_F(InterpreterCacheTest, PthFilesAreReadOnEveryScanNotCached) {
   write_file(site() + "/later.pth", "# a comment\nimport sys\n" + later_dir + "\n");
   auto hit = cache.lookup(python(), env);
   ASSERT_TRUE(hit);
-  LiveFileSystem fs("/", true);
+  DiskFileSystem fs("/", true);
   auto path = live_sys_path(fs, *hit, {});
   EXPECT_EQ(std::find(path.begin(), path.end(), later_dir), path.end());
   std::filesystem::create_directories(later_dir);

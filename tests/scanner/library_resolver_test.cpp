@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 #include "scanner/support/synthetic_elf.hpp"
 
@@ -65,7 +65,7 @@ Pairs closure(LibraryResolver& resolver, const std::string& path) {
 void expect_like_ldd(const std::string& path, const std::string& ld_library_path = "",
                      bool may_be_empty = false) {
   SCOPED_TRACE(path);
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::vector<std::string> llp;
   if (!ld_library_path.empty()) llp.push_back(ld_library_path);
   LibraryResolver resolver(fs, llp);
@@ -94,7 +94,7 @@ TEST_F(LibraryResolverHost, RunpathWithOriginAndTheSystemLibraries) {
   expect_like_ldd(d("app/lib/libmid.so"));
   expect_like_ldd(d("app/lib/libleaf.so.1"));
 
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   LibraryResolver resolver(fs, {});
   auto objects = resolver.load_closure(d("app/top.so"));
   ASSERT_TRUE(objects);
@@ -112,7 +112,7 @@ TEST_F(LibraryResolverHost, EveryObjectOfACxxClosureAgreesWithLdd) {
   ASSERT_EQ(compile("#include <string>\nstd::string g(const char* s) { return std::string(s) + \"x\"; }\n",
                     d("libcxx.so"), "-shared", "c++"),
             "");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   LibraryResolver resolver(fs, {});
   auto objects = resolver.load_closure(d("libcxx.so"));
   ASSERT_TRUE(objects);
@@ -167,7 +167,7 @@ TEST_F(LibraryResolverHost, AlreadyLoadedSonamesAreReused) {
                      "-L" + d("one") + " -L" + d("two") + " -L" + d("stub")),
             "");
   expect_like_ldd(d("top.so"));
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   LibraryResolver resolver(fs, {});
   auto objects = resolver.load_closure(d("top.so"));
   ASSERT_TRUE(objects);
@@ -205,7 +205,7 @@ TEST_F(LibraryResolverHost, ThirtyTwoBitObjectsWhenTheCompilerCanBuildThem) {
   ASSERT_EQ(make_lib(d("m32/top32.so"), "top32.so", {"libdep32.so"},
                      "-m32 -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN/lib'", "-L" + d("m32/lib")),
             "");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   LibraryResolver resolver(fs, {});
   const ElfInfo* info = resolver.parsed(d("m32/top32.so"));
   ASSERT_NE(info, nullptr);
@@ -253,7 +253,7 @@ TEST(LibraryResolverRoot, UsesTheTargetsCacheAndDefaultDirs) {
   run("ldconfig -X -C /etc/ld.so.cache -f /etc/ld.so.conf -r '" + root.path() + "' 2>&1", &status);
   if (status != 0) GTEST_SKIP() << "ldconfig -r needs root here";
 
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   LibraryResolver resolver(fs, {});
   EXPECT_EQ(resolver.cache_error(), "");
   auto objects = resolver.load_closure("/app/top.so");
@@ -272,7 +272,7 @@ TEST(LibraryResolverRoot, ABrokenCacheIsReportedAndSkipped) {
   write_file(root / "etc/ld.so.cache", "garbage");
   ASSERT_EQ(make_lib(root / "usr/lib64/libdef.so", "libdef.so"), "");
   ASSERT_EQ(make_lib(root / "top.so", "top.so", {"libdef.so"}, "", "-L" + (root / "usr/lib64")), "");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   LibraryResolver resolver(fs, {});
   EXPECT_EQ(resolver.cache_error(), "/etc/ld.so.cache: not an ld.so cache");
   auto objects = resolver.load_closure("/top.so");
@@ -284,7 +284,7 @@ TEST(LibraryResolverRoot, ABrokenCacheIsReportedAndSkipped) {
 TEST(LibraryResolverRoot, TheRootMustBeElf) {
   TempDir root;
   write_file(root / "x.so", "not elf");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   LibraryResolver resolver(fs, {});
   EXPECT_EQ(resolver.load_closure("/x.so").error().message, "/x.so: not an ELF file");
 }

@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 
 namespace envlock::scanner {
@@ -71,7 +71,7 @@ class NativeProbeSite : public ::testing::Test {
   TempDir dir;
   std::string site;
   std::vector<OwnedFile> files;
-  LiveFileSystem fs{"/"};
+  DiskFileSystem fs{"/"};
 };
 
 TEST_F(NativeProbeSite, RecordsShippedObjectsAndTheirSystemClosure) {
@@ -194,7 +194,7 @@ TEST(NativeProbe, PathsInDevProcAndSysAndFifosAreNeverOpened) {
   ASSERT_GE(watch, 0);
   ASSERT_GE(::inotify_add_watch(watch, (root / "dev").c_str(), IN_OPEN), 0);
   ASSERT_GE(::inotify_add_watch(watch, (root / "site").c_str(), IN_OPEN), 0);
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_native(fs, {{"/dev/fifo", "evil"}, {"/dev/zero", "evil"}, {"/proc/self/exe", "evil"}, {"/site/fifo", "evil"}},
                {}, fp);

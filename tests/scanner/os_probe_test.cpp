@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/elf_reader.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "scanner/support/native_build.hpp"
 #include "support/paths.hpp"
 
@@ -111,7 +111,7 @@ TEST_F(OsProbeRoot, ReadsTheTargetsOwnLibraries) {
   make_libc("libc.so.6", "GLIBC_2.34", true);
   make_libstdcxx(true);
   write_file(root / "etc/os-release", fixture("debian-12"));
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);
@@ -132,7 +132,7 @@ TEST_F(OsProbeRoot, BannerFarIntoALargeLibc) {
   make_libc("libc.so.6", "GLIBC_2.34", true, (3u << 20) + 777);
   std::string file = root / (libdir + "/libc.so.6");
   ASSERT_GT(std::filesystem::file_size(file), 3u << 20);
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);
@@ -156,7 +156,7 @@ TEST_F(OsProbeRoot, FallsBackToVersionNodesFileNamesAndUsrLibOsRelease) {
   make_libc("libc.so.6", "GLIBC_2.35", false);
   make_libstdcxx(false);
   write_file(root / "usr/lib/os-release", fixture("rhel-9"));
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);
@@ -170,7 +170,7 @@ TEST_F(OsProbeRoot, FallsBackToVersionNodesFileNamesAndUsrLibOsRelease) {
 TEST_F(OsProbeRoot, OldGlibcNamesTheFileAfterItsVersion) {
   make_libc("libc-2.31.so", "GLIBC_2.30", true);
   std::filesystem::create_symlink("libc-2.31.so", root / (libdir + "/libc.so.6"));
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);
@@ -179,7 +179,7 @@ TEST_F(OsProbeRoot, OldGlibcNamesTheFileAfterItsVersion) {
 }
 
 TEST_F(OsProbeRoot, AnEmptyRootIsEmptyNotAnError) {
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);
@@ -191,7 +191,7 @@ TEST_F(OsProbeRoot, AnEmptyRootIsEmptyNotAnError) {
 
 TEST_F(OsProbeRoot, ABrokenLibcIsADiagnostic) {
   write_file(root / (libdir + "/libc.so.6"), std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(100, '\xff'));
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_EQ(fp.diagnostics.size(), 1u);
@@ -199,7 +199,7 @@ TEST_F(OsProbeRoot, ABrokenLibcIsADiagnostic) {
 }
 
 TEST(OsProbeLive, MatchesTheHost) {
-  LiveFileSystem fs("/", true);
+  DiskFileSystem fs("/", true);
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);

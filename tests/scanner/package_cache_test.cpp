@@ -12,7 +12,7 @@
 
 #include "lockfile/json_codec.hpp"
 #include "scanner/hash_cache.hpp"
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/native_probe.hpp"
 #include "scanner/python_probe.hpp"
 #include "support/process.hpp"
@@ -210,7 +210,7 @@ TEST(PackageCacheProbe, WarmFastProbeEqualsReadingTheSite) {
                         std::filesystem::copy_options::recursive);
   std::string file = tmp / "cache/packages.json";
   auto probe = [&](std::int64_t start, bool use_cache) {
-    LiveFileSystem fs("/");
+    DiskFileSystem fs("/");
     lockfile::Fingerprint fp;
     PythonProbeOptions opts;
     opts.fast = true;

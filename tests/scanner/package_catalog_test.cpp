@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 
@@ -27,7 +27,7 @@ const CatalogEntry* find(const Catalog& c, std::string_view name, bool shadowed 
 }
 
 TEST(PackageCatalog, ReadsEveryKindOfInstall) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto catalog = read_catalog(fs, expand_pth(fs, {kBasic}));
   const auto* good = find(catalog, "good-pkg");
   ASSERT_NE(good, nullptr);
@@ -71,14 +71,14 @@ TEST(PackageCatalog, ReadsEveryKindOfInstall) {
 }
 
 TEST(PackageCatalog, VendoredCopiesAreNotInstalls) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto catalog = read_catalog(fs, {kBasic});
   EXPECT_NE(find(catalog, "vendorer"), nullptr);
   EXPECT_EQ(find(catalog, "inner"), nullptr);
 }
 
 TEST(PackageCatalog, BrokenPackagesBecomeDiagnostics) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto catalog = read_catalog(fs, {kBasic});
   std::vector<std::string> messages;
   for (const auto& d : catalog.diagnostics) messages.push_back(d.message);
@@ -91,7 +91,7 @@ TEST(PackageCatalog, BrokenPackagesBecomeDiagnostics) {
 }
 
 TEST(PackageCatalog, LaterSiteDirsAreShadowed) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto catalog = read_catalog(fs, {kBasic, kSecond});
   const auto* effective = find(catalog, "good-pkg", false);
   const auto* shadowed = find(catalog, "good-pkg", true);
@@ -103,7 +103,7 @@ TEST(PackageCatalog, LaterSiteDirsAreShadowed) {
 }
 
 TEST(PackageCatalog, PthImportLinesAreNeverFollowed) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto dirs = expand_pth(fs, {kBasic});
   ASSERT_EQ(dirs.size(), 2u);
   EXPECT_EQ(dirs[1], kBasic + "/eggy-1.0-py3.11.egg");
@@ -133,7 +133,7 @@ TEST(PackageCatalog, DuplicatesFollowTheDirectoryReadOrder) {
     std::string n = e->d_name;
     if (n.starts_with("dup")) first.emplace(n.substr(0, n.find('-')), site + "/" + n);
   }
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto catalog = read_catalog(fs, {site});
   ASSERT_EQ(catalog.entries.size(), 16u);
   for (const auto& [name, dir] : first) {
@@ -165,7 +165,7 @@ TEST(PackageCatalog, AZippedEggOnAPthLineIsADistribution) {
   ASSERT_EQ(r.status, 0) << r.err;
   envlock::testing::write_file(site + "/easy-install.pth",
                                "./demo-1.0-py3.11.egg\n" + second + "\n./missing.egg\n");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   const auto sites = expand_pth(fs, {site});
   EXPECT_EQ(sites, (std::vector<std::string>{site, egg, second}));
   auto catalog = read_catalog(fs, sites);
@@ -192,7 +192,7 @@ TEST(PackageCatalog, ABrokenZippedEggIsADiagnostic) {
   const std::string site = tmp.path();
   envlock::testing::write_file(site + "/bad.egg", "PK not really\n");
   envlock::testing::write_file(site + "/x.pth", "bad.egg\n");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto catalog = read_catalog(fs, expand_pth(fs, {site}));
   EXPECT_TRUE(catalog.entries.empty());
   ASSERT_EQ(catalog.diagnostics.size(), 1u);

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/support/native_build.hpp"
 
@@ -83,7 +83,7 @@ TEST(PthFile, ExpandPthAddsWhatSiteAddsitedirAdds) {
   ASSERT_FALSE(expected.empty()) << "python3 -S -c ... printed nothing";
   ASSERT_EQ(expected.front(), site);
 
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   EXPECT_EQ(expand_pth(fs, {site}), expected);
   EXPECT_EQ(expected, (Entries{site, site + "/lib_a", site + "/lib_c", site + "/lib_d", site + "/lib_e",
                                tmp / "outside", tmp / "abs", site + "/from_b"}));

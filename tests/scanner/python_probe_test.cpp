@@ -11,7 +11,7 @@
 
 #include "lockfile/sha256.hpp"
 #include "scanner/hash_cache.hpp"
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/record_parser.hpp"
 #include "scanner/support/native_build.hpp"
 #include "support/process.hpp"
@@ -23,7 +23,7 @@ namespace {
 using envlock::testing::TempDir;
 
 lockfile::Fingerprint probe(const std::string& site, bool fast) {
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   lockfile::Fingerprint fp;
   PythonProbeOptions opts;
   opts.fast = fast;
@@ -213,7 +213,7 @@ class HashesOnlyFileSystem final : public FileSystem {
   std::string describe() const override { return "hashes-only"; }
 
  private:
-  LiveFileSystem live_{"/"};
+  DiskFileSystem live_{"/"};
 };
 
 TEST(PythonProbe, AHashTheFilesystemCannotComputeLeavesThePackageUnverifiable) {
@@ -262,7 +262,7 @@ struct DebianSite {
     write_file(info + "/unrelated.list", "/usr/bin/true\n");
   }
   lockfile::Fingerprint probe(bool fast = false) const {
-    LiveFileSystem fs(tmp.path());
+    DiskFileSystem fs(tmp.path());
     lockfile::Fingerprint fp;
     PythonProbeOptions opts;
     opts.fast = fast;
@@ -340,7 +340,7 @@ TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
   std::string site = tmp / "site";
   install(site, "alpha", {{"alpha/__init__.py", "A = 1\n"}, {"alpha/big.bin", std::string(1 << 20, 'z')}});
   write_file(site + "/alpha/evil.py", "");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   std::string cache_file = tmp / "cache/envlock/file-hashes.bin";
   auto scan = [&] {
     // An hour ahead: files this test just wrote count as old enough to cache.

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/support/image_builder.hpp"
 #include "support/process.hpp"
 
@@ -51,7 +51,7 @@ TEST(SiteDiscovery, DebianRootUsesDpkgForTheExactVersion) {
   make_dirs(root, {"/usr/lib/python3.11/site-packages", "/usr/local/lib/python3.11/site-packages"});
   write_file(root / "var/lib/dpkg/status",
              "Package: python3.11-minimal\nStatus: install ok installed\nVersion: 3.11.2-6+deb12u6\n\n");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->python.version, "3.11.2");
@@ -72,7 +72,7 @@ TEST(SiteDiscovery, PythonFromSourceUsesPatchlevel) {
   std::filesystem::create_directories(root / "usr/lib/python3/dist-packages");
   write_file(root / "usr/local/include/python3.12/patchlevel.h",
              "#define PY_MINOR_VERSION 12\n#define PY_VERSION \"3.12.1\"\n");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.version, "3.12.1");
@@ -85,7 +85,7 @@ TEST(SiteDiscovery, AnEmptyUsrLocalDoesNotMakeItThePrefix) {
   TempDir root;
   interpreter(root, "usr", "3.11", kDebianSite);
   make_dirs(root, {"/usr/local/lib/python3.11/dist-packages", "/usr/local/bin"});
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.prefix, "/usr");
@@ -99,7 +99,7 @@ TEST(SiteDiscovery, PathOrderPicksTheInterpreterPython3Runs) {
   interpreter(root, "usr", "3.11", kDebianSite);
   interpreter(root, "usr/local", "3.11", kUpstreamSite);
   make_dirs(root, {"/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/site-packages"});
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.executable, "/usr/local/bin/python3");
@@ -117,7 +117,7 @@ TEST(SiteDiscovery, AVenvOnTheImagePathIsFound) {
   make_dirs(root, {"/home/app/env/lib/python3.12/site-packages", "/home/app/env/bin"});
   std::filesystem::create_symlink("/usr/local/bin/python3", root / "home/app/env/bin/python3");
   write_file(root / "home/app/env/pyvenv.cfg", "home = /usr/local/bin\ninclude-system-site-packages = false\n");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/", "/home/app/env/bin:/usr/local/bin:/usr/bin");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.executable, "/home/app/env/bin/python3");
@@ -131,10 +131,10 @@ TEST(SiteDiscovery, OnlyTheFirst256PathEntriesAreSearched) {
   interpreter(root, "usr", "3.11", kDebianSite);
   std::string path;
   for (int i = 0; i < 256; ++i) path += "/nowhere:";
-  auto far = discover_python(LiveFileSystem(root.path()), "/", path + "/usr/bin");
+  auto far = discover_python(DiskFileSystem(root.path()), "/", path + "/usr/bin");
   ASSERT_TRUE(far);
   EXPECT_EQ(far->python.executable, "");
-  auto near = discover_python(LiveFileSystem(root.path()), "/", path.substr(9) + "/usr/bin");
+  auto near = discover_python(DiskFileSystem(root.path()), "/", path.substr(9) + "/usr/bin");
   ASSERT_TRUE(near);
   EXPECT_EQ(near->python.executable, "/usr/bin/python3");
 }
@@ -145,7 +145,7 @@ TEST(SiteDiscovery, WithoutAnInterpreterTheStandardLibraryDecidesAndANoteSaysSo)
   TempDir root;
   write_file(root / "usr/lib/python3.11/os.py", "");
   make_dirs(root, {"/usr/local/lib/python3.11/dist-packages", "/usr/lib/python3/dist-packages"});
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.prefix, "/usr");
@@ -168,7 +168,7 @@ TEST(SiteDiscovery, Lib64StandardLibraryPutsLib64First) {
   write_file(root / "usr/lib64/python3.12/os.py", "");
   write_file(root / "usr/lib64/python3.12/site.py", kUpstreamSite);
   auto expected = make_dirs(root, {"/usr/lib64/python3.12/site-packages", "/usr/lib/python3.12/site-packages"});
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->site_dirs, expected);
@@ -186,7 +186,7 @@ TEST(SiteDiscovery, DebianVenvWithSystemSitePackagesHasDebiansOrder) {
   std::filesystem::create_symlink("/usr/bin/python3", root / "opt/venv/bin/python3");
   // No include-system-site-packages line: site.venv() takes it as true.
   write_file(root / "opt/venv/pyvenv.cfg", "home = /usr/bin\n");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.executable, "/opt/venv/bin/python3");
@@ -199,7 +199,7 @@ TEST(SiteDiscovery, VenvHonoursIncludeSystemSitePackages) {
   std::filesystem::create_directories(root / "usr/lib/python3.11/site-packages");
   write_file(root / "opt/venv/pyvenv.cfg",
              "home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.11.4\n");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.version, "3.11.4");
@@ -215,7 +215,7 @@ TEST(SiteDiscovery, AVenvScannedAsItsOwnRootLeavesItsBaseOutWithANote) {
   std::filesystem::create_directories(venv + "/lib/python3.11/site-packages");
   std::filesystem::create_directories(tmp / "base/lib/python3.11/site-packages");
   write_file(venv + "/pyvenv.cfg", "home = " + tmp / "base/bin" + "\ninclude-system-site-packages = true\n");
-  LiveFileSystem fs(venv, false, venv);
+  DiskFileSystem fs(venv, false, venv);
   auto found = discover_python(fs, venv);
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->site_dirs, (std::vector<std::string>{venv + "/lib/python3.11/site-packages"}));
@@ -229,7 +229,7 @@ TEST(SiteDiscovery, CondaPrefixReadsCondaMeta) {
   std::filesystem::create_directories(root / "opt/conda/lib/python3.10/site-packages");
   write_file(root / "opt/conda/conda-meta/python-3.10.13-h955ad1f_0.json",
              "{\"name\": \"python\", \"version\": \"3.10.13\"}");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/opt/conda");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->python.version, "3.10.13");
@@ -238,7 +238,7 @@ TEST(SiteDiscovery, CondaPrefixReadsCondaMeta) {
 
 TEST(SiteDiscovery, NothingFoundIsAClearError) {
   TempDir root;
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto found = discover_python(fs, "/");
   ASSERT_FALSE(found);
   EXPECT_EQ(found.error().message,

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "support/process.hpp"
 
 namespace envlock::scanner {
@@ -37,7 +37,7 @@ TEST(SiteEntries, RecordsKindOwnersHooksAndDigestsOfUnownedEntries) {
   write_file(site + "/loose.py", "x = 1\n");
   write_file(site + "/vendored/a/b.py", "y = 2\n");
   write_file(site + "/vendored/__pycache__/c.cpython-311.pyc", "changes at every import");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   TopLevelOwners owners;
   owners.names[site]["numpy"] = {"numpy"};
   owners.names[site]["hook.pth"] = {"hooky"};
@@ -79,7 +79,7 @@ TEST(SiteEntries, RecordsKindOwnersHooksAndDigestsOfUnownedEntries) {
 TEST(SiteEntries, ASiteInsideAnEditableProjectIsThatPackages) {
   TempDir tmp;
   write_file(tmp / "project/src/edpkg/__init__.py", "");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   TopLevelOwners owners;
   owners.trees[tmp / "project"] = "edpkg";
   lockfile::Fingerprint fp;
@@ -94,7 +94,7 @@ TEST(SiteEntries, TheStandardLibraryIsNotInventoried) {
   write_file(tmp / "lib/python3.11/os.py", "");
   write_file(tmp / "lib/python3.11/json/__init__.py", "");
   write_file(tmp / "lib/python3.11/lib-dynload/_json.so", "");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   lockfile::Fingerprint fp;
   record_site_entries(fs, {tmp / "lib/python3.11", tmp / "lib/python3.11/lib-dynload"}, {}, {}, fp);
   EXPECT_TRUE(fp.site_entries.empty());
@@ -104,7 +104,7 @@ TEST(SiteEntries, ABudgetReachedMakesTheScanIncomplete) {
   TempDir tmp;
   const std::string site = tmp.path();
   for (int i = 0; i < 5; ++i) write_file(site + "/big/f" + std::to_string(i), "data");
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   SiteEntryOptions options;
   options.max_entries = 3;
   lockfile::Fingerprint fp;

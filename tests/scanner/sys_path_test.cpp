@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 #include "support/process.hpp"
 
 extern char** environ;
@@ -52,7 +52,7 @@ std::vector<std::string> envlock_sys_path(const std::string& python, const std::
   auto facts = query_interpreter(python, env);
   EXPECT_TRUE(facts) << facts.error().message;
   if (!facts) return {};
-  LiveFileSystem fs("/", true);
+  DiskFileSystem fs("/", true);
   return live_sys_path(fs, *facts, pythonpath_entries(env_value(env, "PYTHONPATH"), cwd()));
 }
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "scanner/disk_filesystem.hpp"
 #include "scanner/image_filesystem.hpp"
-#include "scanner/live_filesystem.hpp"
 #include "scanner/package_catalog.hpp"
 #include "scanner/support/image_builder.hpp"
 #include "support/process.hpp"
@@ -41,7 +41,7 @@ TEST(ZippedEgg, ReadsEggInfoFromTheArchive) {
                  {"EGG-INFO/PKG-INFO", "Metadata-Version: 1.1\nName: demo\nVersion: 1.0\n"},
                  {"EGG-INFO/requires.txt", "six>=1\n"},
                  {"other-2.0.dist-info/METADATA", "Name: other\n"}});
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto zip = read_zipped_egg(fs, egg, true);
   ASSERT_TRUE(zip) << zip.error().message;
   EXPECT_TRUE(zip->has_egg_info);
@@ -62,7 +62,7 @@ TEST(ZippedEgg, TheLastOfTwoMembersWithOneNameCounts) {
   const std::string egg = tmp / "twice.egg";
   make_zip(egg, {{"EGG-INFO/PKG-INFO", "Name: twice\nVersion: 1\n"},
                  {"EGG-INFO/PKG-INFO", "Name: twice\nVersion: 2\n"}});
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   auto zip = read_zipped_egg(fs, egg, true);
   ASSERT_TRUE(zip) << zip.error().message;
   EXPECT_EQ(zip->pkg_info, "Name: twice\nVersion: 2\n");
@@ -70,7 +70,7 @@ TEST(ZippedEgg, TheLastOfTwoMembersWithOneNameCounts) {
 
 TEST(ZippedEgg, HostileArchivesAreErrorsNamingThem) {
   TempDir tmp;
-  LiveFileSystem fs("/");
+  DiskFileSystem fs("/");
   const std::string bomb = tmp / "bomb.egg";
   // 64 MiB of one letter deflates to ~64 KiB; only 1 MiB may be read.
   auto r = run({"python3", "-c",

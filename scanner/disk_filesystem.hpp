@@ -1,5 +1,5 @@
 #pragma once
-// FileSystem over a directory of this machine: "/" for the live host, or the
+// FileSystem over a directory on this machine's disk: "/" for the live host, or the
 // root of an unpacked filesystem / a prefix for `--root DIR`. Any root but "/"
 // is a PathJail (path_jail.hpp): every path resolves from the root's open
 // descriptor, symlinks are followed only while they stay inside, and what is
@@ -17,7 +17,7 @@
 
 namespace envlock::scanner {
 
-class LiveFileSystem final : public FileSystem {
+class DiskFileSystem final : public FileSystem {
  public:
   /// `root` is a host directory; "/" means the live host itself, resolved by
   /// the kernel as any program would. `mount` is the target path at which a
@@ -25,7 +25,7 @@ class LiveFileSystem final : public FileSystem {
   /// again at `root`), or a venv / conda prefix's own absolute path, so that
   /// its files keep their host spelling while no path, link or ".." may leave
   /// the prefix. A root that cannot be opened makes every call fail naming it.
-  explicit LiveFileSystem(std::string root, bool live = false, std::string mount = "/");
+  explicit DiskFileSystem(std::string root, bool live = false, std::string mount = "/");
 
   Result<FileStat> stat(std::string_view path) const override;
   Result<FileStat> lstat(std::string_view path) const override;

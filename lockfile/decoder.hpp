@@ -1,6 +1,6 @@
 #pragma once
-// Validation of a document tree (from TOML or JSON alike) into the model, with
-// error messages that name the file, the line and the field.
+// Decoding a document tree (from TOML or JSON alike) into the model: every
+// value is checked as it is read, and errors name the file, the line and the field.
 
 #include <cstddef>
 #include <functional>

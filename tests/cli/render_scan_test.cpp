@@ -1,4 +1,4 @@
-#include "cli/scan_text.hpp"
+#include "cli/render_scan.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 namespace envlock::cli {
 namespace {
 
-TEST(ScanText, SampleExactly) {
-  EXPECT_EQ(render_scan_text(testing::sample_fingerprint(), RenderOptions{}),
+TEST(RenderScan, SampleExactly) {
+  EXPECT_EQ(render_scan(testing::sample_fingerprint(), RenderOptions{}),
             "envlock scan of python:/usr/bin/python3\n"
             "digest sha256:" + std::string(64, 'a') + "\n"
             "\n"
@@ -36,7 +36,7 @@ TEST(ScanText, SampleExactly) {
             "  torch   2.1.0+cu118  pip        /usr/local/lib/python3.11/dist-packages\n");
 }
 
-TEST(ScanText, HardwareNativeIntegrityAndDiagnostics) {
+TEST(RenderScan, HardwareNativeIntegrityAndDiagnostics) {
   lockfile::Fingerprint fp;
   lockfile::Hardware hw;
   hw.cpu.vendor = "AuthenticAMD";
@@ -64,7 +64,7 @@ TEST(ScanText, HardwareNativeIntegrityAndDiagnostics) {
   fp.integrity = {lockfile::FileProblem{"numpy/x.py", "numpy", "/site", "modified", "sha256=a", "sha256=b"},
                   lockfile::FileProblem{"evil.pth", "", "/site", "unowned", "", ""}};
   fp.diagnostics = {lockfile::Diagnostic{"/site/bad.dist-info", "METADATA: line 3: no colon"}};
-  EXPECT_EQ(render_scan_text(fp, RenderOptions{}),
+  EXPECT_EQ(render_scan(fp, RenderOptions{}),
             "envlock scan\n"
             "\n"
             "System\n"
@@ -88,25 +88,25 @@ TEST(ScanText, HardwareNativeIntegrityAndDiagnostics) {
             "  /site/bad.dist-info: METADATA: line 3: no colon\n");
 }
 
-TEST(ScanText, HostileValuesStayOnTheirLine) {
+TEST(RenderScan, HostileValuesStayOnTheirLine) {
   auto fp = testing::sample_fingerprint();
   fp.packages[2].version = "1.0\n\x1b[2Jgotcha";
   fp.diagnostics = {lockfile::Diagnostic{"x\ry", "bad \xff byte"}};
   RenderOptions opts;
-  const std::string text = render_scan_text(fp, opts);
+  const std::string text = render_scan(fp, opts);
   EXPECT_NE(text.find("  numpy   1.0\\n\\x1b[2Jgotcha  pip"), std::string::npos) << text;
   EXPECT_NE(text.find("  x\\ry: bad \\xff byte\n"), std::string::npos) << text;
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
   opts.color = true;
-  EXPECT_NE(render_scan_text(fp, opts).find("\x1b[1mPackages (7)\x1b[0m\n"), std::string::npos);
+  EXPECT_NE(render_scan(fp, opts).find("\x1b[1mPackages (7)\x1b[0m\n"), std::string::npos);
 }
 
-TEST(ScanText, LongListsAreCut) {
+TEST(RenderScan, LongListsAreCut) {
   lockfile::Fingerprint fp;
   for (int i = 0; i < 60; ++i) {
     fp.integrity.push_back(lockfile::FileProblem{"f" + std::to_string(i), "p", "/s", "modified", "", ""});
   }
-  const std::string text = render_scan_text(fp, RenderOptions{});
+  const std::string text = render_scan(fp, RenderOptions{});
   EXPECT_NE(text.find("  modified  p  f49\n  ... and 10 more\n"), std::string::npos) << text;
   EXPECT_EQ(text.find("f50"), std::string::npos);
 }

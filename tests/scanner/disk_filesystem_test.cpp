@@ -1,4 +1,4 @@
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,12 +19,12 @@ namespace {
 using envlock::testing::TempDir;
 using envlock::testing::write_file;
 
-TEST(LiveFileSystem, AbsoluteSymlinksResolveInsideTheRoot) {
+TEST(DiskFileSystem, AbsoluteSymlinksResolveInsideTheRoot) {
   TempDir root;
   write_file(root / "etc/os-release", "ID=inside\n");
   std::filesystem::create_directories(root / "usr/lib");
   std::filesystem::create_symlink("/etc/os-release", root / "usr/lib/os-release");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto text = fs.read("/usr/lib/os-release", kDefaultReadLimit);
   ASSERT_TRUE(text) << text.error().message;
   EXPECT_EQ(*text, "ID=inside\n");
@@ -34,42 +34,42 @@ TEST(LiveFileSystem, AbsoluteSymlinksResolveInsideTheRoot) {
   EXPECT_EQ(fs.stat("/usr/lib/os-release")->type, FileType::kRegular);
 }
 
-TEST(LiveFileSystem, DotDotNeverLeavesTheRoot) {
+TEST(DiskFileSystem, DotDotNeverLeavesTheRoot) {
   TempDir root;
   write_file(root / "etc/passwd", "inside\n");
   std::filesystem::create_symlink("../../../../../../etc/passwd", root / "escape");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   EXPECT_EQ(*fs.read("/escape", kDefaultReadLimit), "inside\n");
   EXPECT_EQ(*fs.read("/../../etc/passwd", kDefaultReadLimit), "inside\n");
 }
 
-TEST(LiveFileSystem, SymlinkLoopsEnd) {
+TEST(DiskFileSystem, SymlinkLoopsEnd) {
   TempDir root;
   std::filesystem::create_symlink("b", root / "a");
   std::filesystem::create_symlink("a", root / "b");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto st = fs.stat("/a");
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().message, "/a: too many levels of symbolic links");
 }
 
-TEST(LiveFileSystem, FifosAndDevicesAreNeverRead) {
+TEST(DiskFileSystem, FifosAndDevicesAreNeverRead) {
   TempDir root;
   ASSERT_EQ(::mkfifo((root / "fifo").c_str(), 0600), 0);
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto r = fs.read("/fifo", kDefaultReadLimit);  // must not block waiting for a writer
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "/fifo: not a regular file");
-  LiveFileSystem host("/");
+  DiskFileSystem host("/");
   auto zero = host.read("/dev/zero", kDefaultReadLimit);
   ASSERT_FALSE(zero);
   EXPECT_EQ(zero.error().message, "/dev/zero: not a regular file");
 }
 
-TEST(LiveFileSystem, ReadLimitNamesTheFile) {
+TEST(DiskFileSystem, ReadLimitNamesTheFile) {
   TempDir root;
   write_file(root / "big", std::string(100, 'x'));
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto r = fs.read("/big", 10);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "/big: file is larger than the 10-byte limit");
@@ -77,13 +77,13 @@ TEST(LiveFileSystem, ReadLimitNamesTheFile) {
   EXPECT_EQ(fs.read_prefix("/big", 1000)->size(), 100u);
 }
 
-TEST(LiveFileSystem, ReadAtGivesAWindowAndTheDefaultAgrees) {
+TEST(DiskFileSystem, ReadAtGivesAWindowAndTheDefaultAgrees) {
   TempDir root;
   std::string content;
   for (int i = 0; i < 200000; ++i) content.push_back(static_cast<char>('a' + i % 26));
   write_file(root / "f", content);
   ASSERT_EQ(::mkfifo((root / "fifo").c_str(), 0600), 0);
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   EXPECT_EQ(*fs.read_at("/f", 70000, 100), content.substr(70000, 100));
   EXPECT_EQ(*fs.read_at("/f", 199990, 100), content.substr(199990));  // short at the end
   EXPECT_EQ(*fs.read_at("/f", 200000, 5), "");                        // nothing past it
@@ -97,12 +97,12 @@ TEST(LiveFileSystem, ReadAtGivesAWindowAndTheDefaultAgrees) {
   EXPECT_EQ(*base.FileSystem::read_at("/f", UINT64_MAX - 2, 5), "");
 }
 
-TEST(LiveFileSystem, ListIsSortedAndTyped) {
+TEST(DiskFileSystem, ListIsSortedAndTyped) {
   TempDir root;
   write_file(root / "d/b.txt", "b");
   write_file(root / "d/a.txt", "a");
   std::filesystem::create_directories(root / "d/c");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   auto entries = fs.list("/d");
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 3u);
@@ -111,10 +111,10 @@ TEST(LiveFileSystem, ListIsSortedAndTyped) {
   EXPECT_EQ((*entries)[2].type, FileType::kDirectory);
 }
 
-TEST(LiveFileSystem, Sha256StreamsContent) {
+TEST(DiskFileSystem, Sha256StreamsContent) {
   TempDir root;
   write_file(root / "f", "abc");
-  LiveFileSystem fs(root.path());
+  DiskFileSystem fs(root.path());
   EXPECT_EQ(*fs.sha256("/f"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
@@ -129,7 +129,7 @@ void both_resolutions(F body) {
   PathJail::use_kernel_resolution(true);
 }
 
-TEST(LiveFileSystem, APrefixKeepsItsHostPathsAndIsNeverLeft) {
+TEST(DiskFileSystem, APrefixKeepsItsHostPathsAndIsNeverLeft) {
   // A venv scanned as --root: paths read as on the host, nothing outside is read.
   TempDir tmp;
   const std::string venv = tmp / "venv";
@@ -140,7 +140,7 @@ TEST(LiveFileSystem, APrefixKeepsItsHostPathsAndIsNeverLeft) {
   std::filesystem::create_symlink("../secret", venv + "/rel-outside");
   std::filesystem::create_symlink(venv + "/../secret", venv + "/abs-dotdot");
   both_resolutions([&] {
-    LiveFileSystem fs(venv, false, venv);
+    DiskFileSystem fs(venv, false, venv);
     EXPECT_EQ(*fs.read(venv + "/lib/site/INSTALLER", 100), "pip\n");
     EXPECT_EQ(*fs.read(venv + "/abs-inside", 100), "pip\n");
     EXPECT_EQ(*fs.realpath(venv + "/abs-inside"), venv + "/lib/site/INSTALLER");
@@ -155,7 +155,7 @@ TEST(LiveFileSystem, APrefixKeepsItsHostPathsAndIsNeverLeft) {
   });
 }
 
-TEST(LiveFileSystem, ReadBeneathKeepsMetadataInsideItsSite) {
+TEST(DiskFileSystem, ReadBeneathKeepsMetadataInsideItsSite) {
   TempDir tmp;
   const std::string site = tmp / "site";
   write_file(tmp / "secret", "SECRET-MARKER\n");
@@ -168,7 +168,7 @@ TEST(LiveFileSystem, ReadBeneathKeepsMetadataInsideItsSite) {
   both_resolutions([&] {
     for (const std::string& root : {std::string("/"), tmp.path()}) {
       // The live host, and the same tree as a root filesystem (paths then start at the root).
-      LiveFileSystem fs(root, false, "/");
+      DiskFileSystem fs(root, false, "/");
       const std::string s = root == "/" ? site : "/site";
       EXPECT_EQ(*fs.read_beneath(s, s + "/a-1.0.dist-info/WHEEL", 100), "Name: a\n");
       auto installer = fs.read_beneath(s, s + "/a-1.0.dist-info/INSTALLER", 100);
@@ -182,7 +182,7 @@ TEST(LiveFileSystem, ReadBeneathKeepsMetadataInsideItsSite) {
   });
 }
 
-TEST(LiveFileSystem, ARootStaysConfinedWhileADirectoryIsSwappedForALinkOut) {
+TEST(DiskFileSystem, ARootStaysConfinedWhileADirectoryIsSwappedForALinkOut) {
   // The attack on check-then-open: a directory of the root is exchanged, over
   // and over, with a symlink to a host directory while the scan reads through
   // it. Every read must give the file inside or fail; never the one outside.
@@ -198,7 +198,7 @@ TEST(LiveFileSystem, ARootStaysConfinedWhileADirectoryIsSwappedForALinkOut) {
         ::renameat2(AT_FDCWD, (root + "/pkg").c_str(), AT_FDCWD, (root + "/swap").c_str(), RENAME_EXCHANGE);
       }
     });
-    LiveFileSystem fs(root);
+    DiskFileSystem fs(root);
     int inside = 0;
     for (int i = 0; i < 2000; ++i) {
       auto text = fs.read("/pkg/RECORD", 100);

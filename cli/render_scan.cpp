@@ -1,4 +1,4 @@
-#include "cli/scan_text.hpp"
+#include "cli/render_scan.hpp"
 
 #include <array>
 #include <cstdint>
@@ -181,7 +181,7 @@ void write_diagnostics(Writer& w, const lockfile::Fingerprint& fp) {
 
 }  // namespace
 
-std::string render_scan_text(const lockfile::Fingerprint& fp, const RenderOptions& opts) {
+std::string render_scan(const lockfile::Fingerprint& fp, const RenderOptions& opts) {
   Writer w{opts.color, {}};
   w.out += paint("envlock scan", sgr::kBold, opts.color);
   if (!fp.envlock.target.empty()) w.out += " of " + esc(fp.envlock.target);

@@ -1,4 +1,4 @@
-#include "lockfile/validator.hpp"
+#include "lockfile/decoder.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -22,8 +22,8 @@ std::string path_key(std::string_view key) {
 
 namespace {
 
-// Validation: reads the tree into the model, remembering the first problem with
-// the path of the value and, when known, its line.
+// Reads the tree into the model, checking each value; remembers the first
+// problem with the path of the value and, when known, its line.
 class Decoder {
  public:
   Decoder(std::string_view source, const SourceMap* where) : source_(source), where_(where) {}

@@ -1,4 +1,4 @@
-#include "scanner/live_filesystem.hpp"
+#include "scanner/disk_filesystem.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -83,7 +83,7 @@ bool lexically_under(std::string_view path, std::string_view base) {
 
 }  // namespace
 
-LiveFileSystem::LiveFileSystem(std::string root, bool live, std::string mount) : live_(live) {
+DiskFileSystem::DiskFileSystem(std::string root, bool live, std::string mount) : live_(live) {
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   root_ = root == "/" ? "" : root;
   if (root_.empty()) return;
@@ -95,14 +95,14 @@ LiveFileSystem::LiveFileSystem(std::string root, bool live, std::string mount) :
   }
 }
 
-std::string LiveFileSystem::describe() const { return root_.empty() ? "/" : root_; }
+std::string DiskFileSystem::describe() const { return root_.empty() ? "/" : root_; }
 
-Result<const PathJail*> LiveFileSystem::jail() const {
+Result<const PathJail*> DiskFileSystem::jail() const {
   if (!jail_) return fail(jail_error_);
   return &*jail_;
 }
 
-Result<FileStat> LiveFileSystem::stat(std::string_view path) const {
+Result<FileStat> DiskFileSystem::stat(std::string_view path) const {
   if (!root_.empty()) return to_stat(ENVLOCK_TRY(ENVLOCK_TRY(jail())->stat(path, true)));
   std::string host = normalize_path(path);
   struct stat st;
@@ -110,7 +110,7 @@ Result<FileStat> LiveFileSystem::stat(std::string_view path) const {
   return to_stat(st);
 }
 
-Result<FileStat> LiveFileSystem::lstat(std::string_view path) const {
+Result<FileStat> DiskFileSystem::lstat(std::string_view path) const {
   if (!root_.empty()) return to_stat(ENVLOCK_TRY(ENVLOCK_TRY(jail())->stat(path, false)));
   std::string host = normalize_path(path);
   struct stat st;
@@ -118,7 +118,7 @@ Result<FileStat> LiveFileSystem::lstat(std::string_view path) const {
   return to_stat(st);
 }
 
-Result<std::vector<DirEntry>> LiveFileSystem::list(std::string_view dir) const {
+Result<std::vector<DirEntry>> DiskFileSystem::list(std::string_view dir) const {
   std::unique_ptr<DIR, int (*)(DIR*)> d(nullptr, ::closedir);
   if (!root_.empty()) {
     UniqueFd fd = ENVLOCK_TRY(ENVLOCK_TRY(jail())->open_dir(dir));
@@ -153,7 +153,7 @@ Result<std::vector<DirEntry>> LiveFileSystem::list(std::string_view dir) const {
   return out;
 }
 
-Result<UniqueFd> LiveFileSystem::open_regular(std::string_view path, struct stat& st) const {
+Result<UniqueFd> DiskFileSystem::open_regular(std::string_view path, struct stat& st) const {
   if (!root_.empty()) return ENVLOCK_TRY(jail())->open_file(path, &st);
   std::string host = normalize_path(path);
   // Look before opening: opening a device can act (a tape rewinds) even
@@ -168,13 +168,13 @@ Result<UniqueFd> LiveFileSystem::open_regular(std::string_view path, struct stat
   return out;
 }
 
-Result<std::string> LiveFileSystem::read(std::string_view path, std::uint64_t max_bytes) const {
+Result<std::string> DiskFileSystem::read(std::string_view path, std::uint64_t max_bytes) const {
   struct stat st {};
   UniqueFd fd = ENVLOCK_TRY(open_regular(path, st));
   return read_whole(fd.get(), st, path, max_bytes);
 }
 
-Result<std::string> LiveFileSystem::read_beneath(std::string_view base_in, std::string_view path_in,
+Result<std::string> DiskFileSystem::read_beneath(std::string_view base_in, std::string_view path_in,
                                                  std::uint64_t max_bytes) const {
   const std::string base = normalize_path(base_in);
   const std::string path = normalize_path(path_in);
@@ -185,7 +185,7 @@ Result<std::string> LiveFileSystem::read_beneath(std::string_view base_in, std::
   return read_whole(fd.get(), st, path, max_bytes);
 }
 
-Result<std::shared_ptr<const PathJail>> LiveFileSystem::base_jail(const std::string& base) const {
+Result<std::shared_ptr<const PathJail>> DiskFileSystem::base_jail(const std::string& base) const {
   std::lock_guard<std::mutex> lock(base_jails_->mutex);
   auto& slot = base_jails_->by_base[base];
   if (slot) return slot;
@@ -200,12 +200,12 @@ Result<std::shared_ptr<const PathJail>> LiveFileSystem::base_jail(const std::str
   return slot;
 }
 
-Result<std::string> LiveFileSystem::read_prefix(std::string_view path,
+Result<std::string> DiskFileSystem::read_prefix(std::string_view path,
                                                 std::uint64_t max_bytes) const {
   return read_at(path, 0, max_bytes);
 }
 
-Result<std::string> LiveFileSystem::read_at(std::string_view path, std::uint64_t offset,
+Result<std::string> DiskFileSystem::read_at(std::string_view path, std::uint64_t offset,
                                             std::uint64_t size) const {
   struct stat st {};
   UniqueFd fd = ENVLOCK_TRY(open_regular(path, st));
@@ -229,7 +229,7 @@ Result<std::string> LiveFileSystem::read_at(std::string_view path, std::uint64_t
   return out;
 }
 
-Result<std::string> LiveFileSystem::readlink(std::string_view path) const {
+Result<std::string> DiskFileSystem::readlink(std::string_view path) const {
   if (!root_.empty()) return ENVLOCK_TRY(jail())->readlink(path);
   std::string host = normalize_path(path);
   char buf[PATH_MAX];
@@ -238,7 +238,7 @@ Result<std::string> LiveFileSystem::readlink(std::string_view path) const {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
-Result<std::string> LiveFileSystem::realpath(std::string_view path) const {
+Result<std::string> DiskFileSystem::realpath(std::string_view path) const {
   if (!root_.empty()) return ENVLOCK_TRY(jail())->realpath(path);
   std::string host = normalize_path(path);
   char buf[PATH_MAX];
@@ -246,7 +246,7 @@ Result<std::string> LiveFileSystem::realpath(std::string_view path) const {
   return std::string(buf);
 }
 
-Result<void> LiveFileSystem::read_chunks(
+Result<void> DiskFileSystem::read_chunks(
     std::string_view path, const std::function<void(const char*, std::size_t)>& sink) const {
   struct stat st {};
   UniqueFd fd = ENVLOCK_TRY(open_regular(path, st));

@@ -1,5 +1,5 @@
 #pragma once
-// `envlock scan --format text`: a fingerprint as a person reads it.
+// The renderer of `envlock scan --format text`: a fingerprint as a person reads it.
 
 #include <string>
 
@@ -15,6 +15,6 @@ namespace envlock::cli {
 /// with the libraries that did not resolve (up to 20 listed); integrity
 /// problems (up to 50 listed); every diagnostic. Sections with nothing to say
 /// are left out. All values escape_terminal'd; colour only when opts.color.
-std::string render_scan_text(const lockfile::Fingerprint& fp, const RenderOptions& opts);
+std::string render_scan(const lockfile::Fingerprint& fp, const RenderOptions& opts);
 
 }  // namespace envlock::cli
