@@ -510,7 +510,8 @@ std::vector<std::string> merge_cpu_flags(const std::vector<std::string>& proc_fl
   return sorted(std::move(out));
 }
 
-void probe_cpu(const FileSystem& host, bool live, lockfile::Fingerprint& fp) {
+void probe_cpu(const FileSystem& host, lockfile::Fingerprint& fp) {
+  const bool live = host.is_live();
   if (!fp.hardware) fp.hardware.emplace();
   auto& cpu = fp.hardware->cpu;
   auto diagnose = [&](const char* path, const Error& e) {

@@ -96,10 +96,10 @@ std::vector<std::string> merge_cpu_flags(const std::vector<std::string>& proc_fl
                                          const std::vector<std::string>& native);
 
 /// Fills fp.hardware->cpu (creating fp.hardware) from the host's
-/// /proc/cpuinfo, /proc/meminfo and /sys/devices/system/cpu. When `live`,
-/// flags are merged with native_cpu_flags() and the instruction path fills in
-/// for a missing /proc. An unreadable file becomes a diagnostic; a missing one
-/// only when `live` (images and roots have no /proc).
-void probe_cpu(const FileSystem& host, bool live, lockfile::Fingerprint& fp);
+/// /proc/cpuinfo, /proc/meminfo and /sys/devices/system/cpu. When
+/// host.is_live(), flags are merged with native_cpu_flags() and the
+/// instruction path fills in for a missing /proc. An unreadable file becomes a
+/// diagnostic; a missing one only on a live host (images and roots have no /proc).
+void probe_cpu(const FileSystem& host, lockfile::Fingerprint& fp);
 
 }  // namespace envlock::scanner

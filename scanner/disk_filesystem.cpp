@@ -83,7 +83,7 @@ bool lexically_under(std::string_view path, std::string_view base) {
 
 }  // namespace
 
-DiskFileSystem::DiskFileSystem(std::string root, bool live, std::string mount) : live_(live) {
+DiskFileSystem::DiskFileSystem(std::string root, std::string mount) {
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   root_ = root == "/" ? "" : root;
   if (root_.empty()) return;
@@ -93,6 +93,12 @@ DiskFileSystem::DiskFileSystem(std::string root, bool live, std::string mount) :
   } else {
     jail_error_ = jail.error().message;
   }
+}
+
+DiskFileSystem DiskFileSystem::live_host() {
+  DiskFileSystem host("/");
+  host.live_ = true;
+  return host;
 }
 
 std::string DiskFileSystem::describe() const { return root_.empty() ? "/" : root_; }

@@ -19,13 +19,18 @@ namespace envlock::scanner {
 
 class DiskFileSystem final : public FileSystem {
  public:
-  /// `root` is a host directory; "/" means the live host itself, resolved by
-  /// the kernel as any program would. `mount` is the target path at which a
-  /// confined root appears: "/" for a root filesystem (an absolute link starts
-  /// again at `root`), or a venv / conda prefix's own absolute path, so that
-  /// its files keep their host spelling while no path, link or ".." may leave
-  /// the prefix. A root that cannot be opened makes every call fail naming it.
-  explicit DiskFileSystem(std::string root, bool live = false, std::string mount = "/");
+  /// The tree below host directory `root`, never live (--root DIR). "/" is
+  /// resolved by the kernel as any program would; any other root is confined.
+  /// `mount` is the target path at which a confined root appears: "/" for a
+  /// root filesystem (an absolute link starts again at `root`), or a venv /
+  /// conda prefix's own absolute path, so that its files keep their host
+  /// spelling while no path, link or ".." may leave the prefix. A root that
+  /// cannot be opened makes every call fail naming it.
+  explicit DiskFileSystem(std::string root, std::string mount = "/");
+  /// This machine itself ("/", is_live()): the one place a scan says that
+  /// its target is the host it runs on (scan.cpp, --python and --site), so
+  /// that the host's /proc, hardware and environment belong to the target.
+  static DiskFileSystem live_host();
 
   Result<FileStat> stat(std::string_view path) const override;
   Result<FileStat> lstat(std::string_view path) const override;
@@ -49,7 +54,7 @@ class DiskFileSystem final : public FileSystem {
   Result<const PathJail*> jail() const;
 
   std::string root_;  ///< "" for "/", else the host directory without trailing '/'
-  bool live_;
+  bool live_ = false;             ///< set by live_host() alone
   std::optional<PathJail> jail_;  ///< every root but "/"
   std::string jail_error_;        ///< why the root could not be opened
 

@@ -100,8 +100,10 @@ class FileSystem {
   /// for a `__pycache__` pyc from the header and digest it kept while
   /// streaming (wanted_files.hpp, Want::kHeadAndDigest).
   virtual Result<HeadAndDigest> head_and_sha256(std::string_view path, std::uint64_t head_bytes) const;
-  /// True for a live host, where running the target's interpreter, reading
-  /// /proc and the environment make sense.
+  /// True for a live host (DiskFileSystem::live_host()), where running the
+  /// target's interpreter, reading /proc, hardware and the environment make
+  /// sense. The one answer to "is this target the machine scanning it?": the
+  /// probes and scan() ask it rather than carry a flag of their own.
   virtual bool is_live() const { return false; }
   /// Human description for messages and the lock: "/", "root:/srv/rootfs".
   virtual std::string describe() const = 0;

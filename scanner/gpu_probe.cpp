@@ -192,13 +192,12 @@ std::string parse_nvidia_driver_version(std::string_view text) {
   return version;
 }
 
-void probe_gpus(const FileSystem& host, bool live, lockfile::Fingerprint& fp,
-                std::string_view nvml_library) {
+void probe_gpus(const FileSystem& host, lockfile::Fingerprint& fp, std::string_view nvml_library) {
   if (!fp.hardware) fp.hardware.emplace();
   GpuMap gpus;
   add_pci_devices(host, gpus);
   add_nvidia_proc(host, gpus, fp);
-  if (live) add_nvml(gpus, fp, nvml_library);
+  if (host.is_live()) add_nvml(gpus, fp, nvml_library);
   auto& out = fp.hardware->gpus;
   out.clear();
   for (auto& [bus, gpu] : gpus) out.push_back(std::move(gpu));

@@ -33,9 +33,9 @@ std::string parse_nvidia_driver_version(std::string_view text);
 
 /// Fills fp.hardware->gpus (creating fp.hardware), sorted by bus id; no GPU
 /// leaves it empty, which is a valid, recorded state. NVML is asked only when
-/// `live`; a library that cannot be loaded is silently "no NVML", one that
+/// host.is_live(); a library that cannot be loaded is silently "no NVML", one that
 /// loads and fails becomes a diagnostic, as does an unreadable /proc file.
-void probe_gpus(const FileSystem& host, bool live, lockfile::Fingerprint& fp,
+void probe_gpus(const FileSystem& host, lockfile::Fingerprint& fp,
                 std::string_view nvml_library = kNvmlLibrary);
 
 }  // namespace envlock::scanner

@@ -32,7 +32,6 @@ struct Target {
   lockfile::Python python;
   std::vector<std::string> site_dirs;
   std::string description;
-  bool live_host = false;  ///< hardware, kernel and environment of this machine apply
   std::optional<lockfile::Image> image;
   std::vector<std::string> environ;  ///< the target's environment: live process or image config
   std::vector<std::string> notes;    ///< what opening it chose or tolerated (images)
@@ -77,7 +76,7 @@ Result<Target> open_target(const ScanRequest& req) {
         facts = ENVLOCK_TRY(query_interpreter(req.python, req.environ, req.python_timeout));
         cache.store(req.python, req.environ, facts, started);
       }
-      t.fs = std::make_unique<DiskFileSystem>("/", true);
+      t.fs = std::make_unique<DiskFileSystem>(DiskFileSystem::live_host());
       t.python = std::move(facts.python);
       // The query ran without PYTHONPATH (-I); a normal run puts it first,
       // so its directories are read here, as site directories are.
@@ -91,19 +90,18 @@ Result<Target> open_target(const ScanRequest& req) {
         }
       }
       t.description = "python:" + t.python.executable;
-      t.live_host = true;
       break;
     }
     case TargetKind::kSite: {
-      t.fs = std::make_unique<DiskFileSystem>("/", true);
+      t.fs = std::make_unique<DiskFileSystem>(DiskFileSystem::live_host());
       for (const auto& s : req.sites) {
         if (!t.fs->is_dir(s)) return fail(s + ": not a directory", ErrorKind::kUsage);
         t.site_dirs.push_back(normalize_path(s));
       }
       t.site_dirs = expand_pth(*t.fs, t.site_dirs);
       t.description = "site:";
-      for (std::size_t i = 0; i < req.sites.size(); ++i) t.description += (i ? "," : "") + req.sites[i];
-      t.live_host = true;
+      for (std::size_t i = 0; i < req.sites.size(); ++i)
+        t.description += (i ? "," : "") + req.sites[i];
       break;
     }
     case TargetKind::kRoot: {
@@ -117,7 +115,7 @@ Result<Target> open_target(const ScanRequest& req) {
       bool prefix = host.is_file(join_path(req.root, "pyvenv.cfg")) ||
                     host.is_dir(join_path(req.root, "conda-meta"));
       std::string inside = prefix ? normalize_path(req.root) : "/";
-      t.fs = std::make_unique<DiskFileSystem>(req.root, false, inside);
+      t.fs = std::make_unique<DiskFileSystem>(req.root, inside);
       auto found = ENVLOCK_TRY(discover_python(*t.fs, inside));
       t.python = std::move(found.python);
       t.site_dirs = expand_pth(*t.fs, found.site_dirs, found.stdlib);
@@ -144,7 +142,8 @@ Result<Target> open_target(const ScanRequest& req) {
       break;
     }
   }
-  if (t.live_host) t.environ = req.environ;
+  // Hardware, kernel and environment of this machine apply to a live target only.
+  if (t.fs->is_live()) t.environ = req.environ;
   return t;
 }
 
@@ -208,11 +207,10 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
     probe_native(*target.fs, owned, native_options, fp);
   }
 
-  if (target.live_host) {
+  if (target.fs->is_live()) {
     // Hardware belongs to the machine that runs the scan; only live targets have one.
-    DiskFileSystem host("/", true);
-    probe_cpu(host, true, fp);
-    probe_gpus(host, true, fp);
+    probe_cpu(*target.fs, fp);
+    probe_gpus(*target.fs, fp);
   }
   if (!target.environ.empty()) probe_env(target.environ, fp);
   lockfile::canonicalize(fp);

@@ -23,7 +23,7 @@ std::string host_root(const std::string& name) {
 lockfile::Fingerprint probe_fixture(const std::string& name) {
   DiskFileSystem host(host_root(name));
   lockfile::Fingerprint fp;
-  probe_cpu(host, /*live=*/false, fp);
+  probe_cpu(host, fp);
   return fp;
 }
 
@@ -119,7 +119,7 @@ TEST(CpuProbe, KeepsAnExistingHardwareSection) {
   DiskFileSystem host(host_root("amd-epyc"));
   lockfile::Fingerprint fp;
   fp.hardware.emplace().gpus.push_back({});
-  probe_cpu(host, false, fp);
+  probe_cpu(host, fp);
   EXPECT_EQ(fp.hardware->gpus.size(), 1u);
   EXPECT_EQ(fp.hardware->cpu.vendor, "AuthenticAMD");
 }
@@ -176,7 +176,7 @@ TEST(CpuProbe, MeminfoWithoutTotalIsADiagnostic) {
   { std::ofstream(dir + "/proc/meminfo") << "MemFree: 1 kB\n"; }
   DiskFileSystem host(dir);
   lockfile::Fingerprint fp;
-  probe_cpu(host, false, fp);
+  probe_cpu(host, fp);
   ASSERT_EQ(fp.diagnostics.size(), 1u);
   EXPECT_EQ(fp.diagnostics[0].subject, "/proc/meminfo");
   EXPECT_EQ(fp.diagnostics[0].message, "no MemTotal line");
@@ -307,7 +307,7 @@ const std::set<std::string> kCoreIsa = {
     "atomics", "sve"};
 
 TEST(CpuLive, CpuidPathAgreesWithProcCpuinfo) {
-  DiskFileSystem live("/", true);
+  DiskFileSystem live = DiskFileSystem::live_host();
   auto text = live.read("/proc/cpuinfo", 16 << 20);
   if (!text) GTEST_SKIP() << "no /proc/cpuinfo: " << text.error().message;
   auto proc = parse_cpuinfo(*text);
@@ -339,10 +339,10 @@ TEST(CpuLive, CpuidPathAgreesWithProcCpuinfo) {
 }
 
 TEST(CpuLive, ProbeOfThisHost) {
-  DiskFileSystem live("/", true);
+  DiskFileSystem live = DiskFileSystem::live_host();
   if (!live.exists("/proc/cpuinfo")) GTEST_SKIP() << "no /proc";
   lockfile::Fingerprint fp;
-  probe_cpu(live, true, fp);
+  probe_cpu(live, fp);
   const auto& cpu = fp.hardware->cpu;
   EXPECT_GT(cpu.cores, 0);
   EXPECT_GT(cpu.memory_bytes, 0);

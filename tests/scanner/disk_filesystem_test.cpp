@@ -140,7 +140,7 @@ TEST(DiskFileSystem, APrefixKeepsItsHostPathsAndIsNeverLeft) {
   std::filesystem::create_symlink("../secret", venv + "/rel-outside");
   std::filesystem::create_symlink(venv + "/../secret", venv + "/abs-dotdot");
   both_resolutions([&] {
-    DiskFileSystem fs(venv, false, venv);
+    DiskFileSystem fs(venv, venv);
     EXPECT_EQ(*fs.read(venv + "/lib/site/INSTALLER", 100), "pip\n");
     EXPECT_EQ(*fs.read(venv + "/abs-inside", 100), "pip\n");
     EXPECT_EQ(*fs.realpath(venv + "/abs-inside"), venv + "/lib/site/INSTALLER");
@@ -168,7 +168,7 @@ TEST(DiskFileSystem, ReadBeneathKeepsMetadataInsideItsSite) {
   both_resolutions([&] {
     for (const std::string& root : {std::string("/"), tmp.path()}) {
       // The live host, and the same tree as a root filesystem (paths then start at the root).
-      DiskFileSystem fs(root, false, "/");
+      DiskFileSystem fs(root, "/");
       const std::string s = root == "/" ? site : "/site";
       EXPECT_EQ(*fs.read_beneath(s, s + "/a-1.0.dist-info/WHEEL", 100), "Name: a\n");
       auto installer = fs.read_beneath(s, s + "/a-1.0.dist-info/INSTALLER", 100);

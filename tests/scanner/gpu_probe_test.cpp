@@ -97,11 +97,48 @@ std::string build_fake_nvml(const std::string& name, const std::string& defines 
   return lib.string();
 }
 
+// A recorded host seen as the live one (is_live()), so that NVML is asked
+// while /proc and /sys come from the fixture.
+class RecordedLiveHost final : public FileSystem {
+ public:
+  explicit RecordedLiveHost(const std::string& root) : inner_(root) {}
+  Result<FileStat> stat(std::string_view path) const override { return inner_.stat(path); }
+  Result<FileStat> lstat(std::string_view path) const override { return inner_.lstat(path); }
+  Result<std::vector<DirEntry>> list(std::string_view dir) const override {
+    return inner_.list(dir);
+  }
+  Result<std::string> read(std::string_view path, std::uint64_t max_bytes) const override {
+    return inner_.read(path, max_bytes);
+  }
+  Result<std::string> read_prefix(std::string_view path, std::uint64_t max_bytes) const override {
+    return inner_.read_prefix(path, max_bytes);
+  }
+  Result<std::string> readlink(std::string_view path) const override {
+    return inner_.readlink(path);
+  }
+  Result<std::string> realpath(std::string_view path) const override {
+    return inner_.realpath(path);
+  }
+  Result<void> read_chunks(
+      std::string_view path,
+      const std::function<void(const char* data, std::size_t size)>& sink) const override {
+    return inner_.read_chunks(path, sink);
+  }
+  bool is_live() const override { return true; }
+  std::string describe() const override { return inner_.describe(); }
+
+ private:
+  DiskFileSystem inner_;
+};
+
 lockfile::Fingerprint probe(const std::string& root, bool live = false,
                             std::string_view nvml = kNvmlLibrary) {
-  DiskFileSystem host(root);
   lockfile::Fingerprint fp;
-  probe_gpus(host, live, fp, nvml);
+  if (live) {
+    probe_gpus(RecordedLiveHost(root), fp, nvml);
+  } else {
+    probe_gpus(DiskFileSystem(root), fp, nvml);
+  }
   return fp;
 }
 
@@ -292,9 +329,9 @@ TEST(GpuProbe, LiveNvmlFailureIsADiagnostic) {
 }
 
 TEST(GpuLive, ProbeOfThisHost) {
-  DiskFileSystem live("/", true);
+  DiskFileSystem live = DiskFileSystem::live_host();
   lockfile::Fingerprint fp;
-  probe_gpus(live, true, fp);
+  probe_gpus(live, fp);
   ASSERT_TRUE(fp.hardware.has_value());
   for (const auto& g : fp.hardware->gpus) {
     std::cout << "[gpu-live] " << g.bus << " " << g.vendor << " " << g.pci_id << " '" << g.model

@@ -109,7 +109,7 @@ TEST_F(InterpreterCacheTest, PthFilesAreReadOnEveryScanNotCached) {
   write_file(site() + "/later.pth", "# a comment\nimport sys\n" + later_dir + "\n");
   auto hit = cache.lookup(python(), env);
   ASSERT_TRUE(hit);
-  DiskFileSystem fs("/", true);
+  DiskFileSystem fs = DiskFileSystem::live_host();
   auto path = live_sys_path(fs, *hit, {});
   EXPECT_EQ(std::find(path.begin(), path.end(), later_dir), path.end());
   std::filesystem::create_directories(later_dir);

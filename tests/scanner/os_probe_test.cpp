@@ -199,7 +199,7 @@ TEST_F(OsProbeRoot, ABrokenLibcIsADiagnostic) {
 }
 
 TEST(OsProbeLive, MatchesTheHost) {
-  DiskFileSystem fs("/", true);
+  DiskFileSystem fs = DiskFileSystem::live_host();
   lockfile::Fingerprint fp;
   probe_os(fs, fp);
   ASSERT_TRUE(fp.os);

@@ -215,7 +215,7 @@ TEST(SiteDiscovery, AVenvScannedAsItsOwnRootLeavesItsBaseOutWithANote) {
   std::filesystem::create_directories(venv + "/lib/python3.11/site-packages");
   std::filesystem::create_directories(tmp / "base/lib/python3.11/site-packages");
   write_file(venv + "/pyvenv.cfg", "home = " + tmp / "base/bin" + "\ninclude-system-site-packages = true\n");
-  DiskFileSystem fs(venv, false, venv);
+  DiskFileSystem fs(venv, venv);
   auto found = discover_python(fs, venv);
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->site_dirs, (std::vector<std::string>{venv + "/lib/python3.11/site-packages"}));

@@ -52,7 +52,7 @@ std::vector<std::string> envlock_sys_path(const std::string& python, const std::
   auto facts = query_interpreter(python, env);
   EXPECT_TRUE(facts) << facts.error().message;
   if (!facts) return {};
-  DiskFileSystem fs("/", true);
+  DiskFileSystem fs = DiskFileSystem::live_host();
   return live_sys_path(fs, *facts, pythonpath_entries(env_value(env, "PYTHONPATH"), cwd()));
 }
 
