@@ -58,24 +58,15 @@ void add_diagnostic(lockfile::Fingerprint& fp, std::set<std::string>& seen, cons
 
 }  // namespace
 
-bool may_be_native(std::string_view path) {
-  if (path.find(".dist-info/") != std::string_view::npos || path.find(".egg-info/") != std::string_view::npos ||
-      path.find("/__pycache__/") != std::string_view::npos)
-    return false;
-  std::string_view name = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
-  if (name.ends_with(".so") || name.find(".so.") != std::string_view::npos) return true;
-  return name.find('.') == std::string_view::npos;
-}
-
-void probe_native(const FileSystem& fs, const std::vector<OwnedFile>& package_files,
+void probe_native(const FileSystem& fs, const std::vector<NativeCandidate>& candidates,
                   const NativeOptions& opts, lockfile::Fingerprint& fp) {
   std::set<std::string> seen_diagnostics;
   // One entry per path, in path order, so the closures run in a stable order.
   std::map<std::string, std::string> owners;
   // A RECORD row may climb into /dev ("../../../../dev/zero"): such a path is
   // never opened, not even to look at its first bytes.
-  for (const auto& f : package_files)
-    if (may_be_native(f.path) && !is_pseudo_path(f.path)) owners.emplace(f.path, f.owner);
+  for (const auto& c : candidates)
+    if (!is_pseudo_path(c.path)) owners.emplace(c.path, c.owner);
   std::vector<Scanned> files;
   files.reserve(owners.size());
   for (const auto& [path, owner] : owners) {

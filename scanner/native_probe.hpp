@@ -9,13 +9,9 @@
 
 #include "lockfile/fingerprint.hpp"
 #include "scanner/filesystem.hpp"
+#include "scanner/native_candidate.hpp"
 
 namespace envlock::scanner {
-
-struct OwnedFile {
-  std::string path;   ///< absolute in the target
-  std::string owner;  ///< package name
-};
 
 struct NativeOptions {
   std::vector<std::string> ld_library_path;  ///< live targets only
@@ -25,19 +21,17 @@ struct NativeOptions {
   unsigned threads = 0;
 };
 
-/// Adds a lockfile::Native for every ELF object among `package_files` (owner
-/// = its package) and for every other object their load closures reach
+/// Adds a lockfile::Native for every ELF object among `candidates` (owner
+/// = its package; the Python probe chose them with may_be_native, and they
+/// are not filtered again here; a path in /proc, /sys or /dev is never
+/// opened) and for every other object their load closures reach
 /// (owner = "system"; each gets the closure ld.so would load for it alone, so
 /// every `resolved` path has an entry). `resolved` maps each DT_NEEDED name to
 /// the path ld.so finds, "" when it finds none. An ELF object that cannot be
 /// parsed or hashed becomes a diagnostic (and keeps its entry); the scan goes
 /// on. A candidate whose first bytes cannot be read is taken for non-ELF (an
 /// image keeps no content of non-ELF files). Fills fp.cuda (probe_cuda).
-void probe_native(const FileSystem& fs, const std::vector<OwnedFile>& package_files,
+void probe_native(const FileSystem& fs, const std::vector<NativeCandidate>& candidates,
                   const NativeOptions& opts, lockfile::Fingerprint& fp);
-
-/// True for names that can be ELF objects worth a look: "*.so", "*.so.*" and
-/// names without an extension (executables); dist-info / __pycache__ excluded.
-bool may_be_native(std::string_view path);
 
 }  // namespace envlock::scanner

@@ -195,8 +195,8 @@ void pin_unlisted_code(const FileSystem& fs, Catalog& catalog, const PythonProbe
 // package (its md5sums may have left it out: a symlink, or no md5sums at
 // all), any other .deb's to "dpkg". A .list names directories too; a path
 // that is some listed path's parent is one and is left out.
-void add_dpkg_objects(const Catalog& catalog, const DpkgFiles& dpkg, const PythonProbeOptions& options,
-                      std::vector<PackageFileRef>& out) {
+void add_dpkg_objects(const Catalog& catalog, const DpkgFiles& dpkg,
+                      std::vector<NativeCandidate>& out) {
   std::unordered_set<std::string_view> dirs;
   auto note_parent = [&](const std::string& path) {
     dirs.insert(std::string_view(path).substr(0, std::max<std::size_t>(1, path.rfind('/'))));
@@ -205,8 +205,7 @@ void add_dpkg_objects(const Catalog& catalog, const DpkgFiles& dpkg, const Pytho
     for (const auto& path : d.paths) note_parent(path);
   for (const auto& path : dpkg.other_paths) note_parent(path);
   auto add = [&](const std::string& path, const std::string& owner) {
-    if (dirs.count(path) || is_bytecode(path)) return;
-    if (options.returned_files && !options.returned_files(path)) return;
+    if (dirs.count(path) || is_bytecode(path) || !may_be_native(path)) return;
     out.push_back({path, owner});
   };
   for (const auto& d : dpkg.listings) {
@@ -219,16 +218,15 @@ void add_dpkg_objects(const Catalog& catalog, const DpkgFiles& dpkg, const Pytho
 
 }  // namespace
 
-std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
-                                                  const std::vector<std::string>& site_dirs,
-                                                  const PythonProbeOptions& options,
-                                                  lockfile::Fingerprint& fp) {
+std::vector<NativeCandidate> probe_python_packages(const FileSystem& fs,
+                                                   const std::vector<std::string>& site_dirs,
+                                                   const PythonProbeOptions& options,
+                                                   lockfile::Fingerprint& fp) {
   // The package cache only ever serves --fast: a full scan reads every file
   // anyway. Nor conda prefixes: there a distribution's file list comes from
   // conda-meta, which the cache's stamps of the .dist-info do not cover.
   const auto conda = conda_prefixes(fs, site_dirs);
-  PackageCache* package_cache =
-      options.fast && options.returned_files && conda.empty() ? options.package_cache : nullptr;
+  PackageCache* package_cache = options.fast && conda.empty() ? options.package_cache : nullptr;
   Catalog catalog = read_catalog(fs, site_dirs, package_cache);
   fill_from_conda(fs, conda, catalog);
   for (auto& d : catalog.diagnostics) fp.diagnostics.push_back(std::move(d));
@@ -263,7 +261,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   }
   auto results = hash_files(fs, requests, options.cache);
 
-  std::vector<PackageFileRef> owned;
+  std::vector<NativeCandidate> owned;
   TopLevelOwners top;
   // What another package manager's list (dpkg's database, a conda package
   // that is no Python distribution) accounts for at the top of a site directory.
@@ -379,8 +377,7 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
     }
     std::vector<std::string> native;
     for (const auto& pf : entry.files) {
-      if (is_bytecode(pf.path)) continue;
-      if (options.returned_files && !options.returned_files(pf.path)) continue;
+      if (is_bytecode(pf.path) || !may_be_native(pf.path)) continue;
       native.push_back(pf.path);
     }
     // Only what the .dist-info directory alone decides: not a package whose
@@ -397,9 +394,9 @@ std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
   // Objects Python can load that no Python file list names (docs/native.md,
   // "Objects no file list names"): what dpkg installed, then what the
   // drop-in search and the site inventory find unowned (owner "").
-  add_dpkg_objects(catalog, dpkg, options, owned);
+  add_dpkg_objects(catalog, dpkg, owned);
   auto unowned_object = [&](const std::string& path) {
-    if (options.returned_files && !options.returned_files(path)) return;
+    if (!may_be_native(path)) return;
     owned.push_back({path, ""});
   };
   for (const auto& d : dpkg.listings) {

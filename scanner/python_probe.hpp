@@ -9,6 +9,7 @@
 
 #include "lockfile/fingerprint.hpp"
 #include "scanner/filesystem.hpp"
+#include "scanner/native_candidate.hpp"
 #include "scanner/package_cache.hpp"
 
 namespace envlock::scanner {
@@ -23,12 +24,8 @@ struct PythonProbeOptions {
   HashCache* cache = nullptr;
   /// dpkg's database inside the target: the file lists of Debian's egg-info packages.
   std::string dpkg_info_dir = "/var/lib/dpkg/info";
-  /// Which listed files to return (scan.cpp: may_be_native); all when unset.
-  /// Filtering here spares a copy of every listed path.
-  bool (*returned_files)(std::string_view path) = nullptr;
-  /// --fast only, live paths only, and only with returned_files set (its
-  /// entries keep the filtered list): .dist-info summaries from earlier scans.
-  /// The caller saves it.
+  /// --fast only, live paths only: .dist-info summaries from earlier scans
+  /// (with their native candidates). The caller saves it.
   PackageCache* package_cache = nullptr;
   /// The interpreter that imports the packages ("cpython", "3.11.7"): which
   /// `__pycache__` files it would load (bytecode.hpp). Empty when unknown
@@ -37,14 +34,9 @@ struct PythonProbeOptions {
   std::string python_version;
 };
 
-struct PackageFileRef {
-  std::string path;   ///< absolute target path
-  std::string owner;  ///< normalized package name
-};
-
-/// Fills fp.packages, fp.integrity and fp.diagnostics. Returns the files the
-/// (non-shadowed) packages list that options.returned_files accepts, for the
-/// native probe, followed by the files below the site directories that no
+/// Fills fp.packages, fp.integrity and fp.diagnostics. Returns the native
+/// candidates (may_be_native; the only place they are chosen): the files the
+/// (non-shadowed) packages list, followed by the files below the site directories that no
 /// Python file list names but Python may load (docs/native.md, "Objects no
 /// file list names"): what dpkg's lists name (owner: the package whose .deb
 /// lists it, else "dpkg"), and, owner "", the unowned top-level entries and,
@@ -64,9 +56,9 @@ struct PackageFileRef {
 /// bytecode_pinned; an editable install's project directory is hashed into
 /// the package's `editable` summary (editable_project.hpp), and the pycs of
 /// its sources are pinned too.
-std::vector<PackageFileRef> probe_python_packages(const FileSystem& fs,
-                                                  const std::vector<std::string>& site_dirs,
-                                                  const PythonProbeOptions& options,
-                                                  lockfile::Fingerprint& fp);
+std::vector<NativeCandidate> probe_python_packages(const FileSystem& fs,
+                                                   const std::vector<std::string>& site_dirs,
+                                                   const PythonProbeOptions& options,
+                                                   lockfile::Fingerprint& fp);
 
 }  // namespace envlock::scanner

@@ -161,7 +161,6 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
 
   PythonProbeOptions python_options;
   python_options.fast = req.fast;
-  python_options.returned_files = may_be_native;
   python_options.python_implementation = target.python.implementation;
   python_options.python_version = target.python.version;
   // The cache keys on real device/inode/ctime: live directory trees only.
@@ -179,7 +178,8 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
                                                    RehashPolicy{req.rehash, req.rehash_after});
     python_options.package_cache = package_cache.get();
   }
-  auto package_files = probe_python_packages(*target.fs, target.site_dirs, python_options, fp);
+  const auto native_candidates =
+      probe_python_packages(*target.fs, target.site_dirs, python_options, fp);
   if (package_cache) (void)package_cache->save();  // a cache that cannot be written only costs time
   if (req.kind != TargetKind::kSite) {
     target.python.site_dirs = target.site_dirs;
@@ -195,16 +195,11 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   NativeOptions native_options;
   native_options.hash = !req.fast;
   native_options.ld_library_path = ld_library_path(target.environ);
-  std::vector<OwnedFile> owned;
-  owned.reserve(package_files.size());
-  for (auto& f : package_files) {
-    if (may_be_native(f.path)) owned.push_back({std::move(f.path), std::move(f.owner)});
-  }
   if (cache) {
-    probe_native(CachedFileSystem(*target.fs, *cache), owned, native_options, fp);
+    probe_native(CachedFileSystem(*target.fs, *cache), native_candidates, native_options, fp);
     (void)cache->save();  // a cache that cannot be written only costs time
   } else {
-    probe_native(*target.fs, owned, native_options, fp);
+    probe_native(*target.fs, native_candidates, native_options, fp);
   }
 
   if (target.fs->is_live()) {

@@ -4,19 +4,17 @@
 
 #include "scanner/package_cache.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
 #include "lockfile/json_codec.hpp"
-#include "scanner/hash_cache.hpp"
 #include "scanner/disk_filesystem.hpp"
-#include "scanner/native_probe.hpp"
+#include "scanner/hash_cache.hpp"
 #include "scanner/python_probe.hpp"
-#include "support/process.hpp"
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace envlock::scanner {
 namespace {
@@ -214,7 +212,6 @@ TEST(PackageCacheProbe, WarmFastProbeEqualsReadingTheSite) {
     lockfile::Fingerprint fp;
     PythonProbeOptions opts;
     opts.fast = true;
-    opts.returned_files = may_be_native;
     PackageCache cache(file, start);
     if (use_cache) opts.package_cache = &cache;
     auto native = probe_python_packages(fs, {tmp / "site"}, opts, fp);
