@@ -6,9 +6,6 @@
 #include "cli/render_scan.hpp"
 #include "cli/signing.hpp"
 #include "cli/target_options.hpp"
-#include <ctime>
-
-#include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/lock_io.hpp"
 #include "lockfile/signature.hpp"
@@ -29,16 +26,6 @@ struct LockArgs {
   std::string sign_key;
 };
 
-// The [envlock] table a scan carries, so its output can stand in for a lock.
-void stamp(lockfile::Fingerprint& fp) {
-  fp.envlock.generator = "envlock " ENVLOCK_VERSION;
-  std::time_t now = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  fp.envlock.created = buf;
-  fp.envlock.digest = lockfile::compute_digest(fp);
-}
-
 }  // namespace
 
 CommandRun setup_scan(CLI::App& sub) {
@@ -58,9 +45,10 @@ CommandRun setup_scan(CLI::App& sub) {
       opts.color = stdout_wants_color(args->output);
       text = render_scan(fp, opts);
     } else {
-      // A scan carries its digest too, so it can stand in for a lock in `diff`.
+      // A scan carries its [envlock] stamp and digest too, so it can stand in
+      // for a lock in `diff`.
       if (args->format == "json") {
-        stamp(fp);
+        lockfile::stamp(fp);
         text = lockfile::to_ordered_json(fp, true).dump(2) + "\n";
       } else {
         text = lockfile::render_lock(fp);

@@ -206,12 +206,16 @@ Result<Fingerprint> read_fingerprint_file(const std::string& path) {
   return parse_fingerprint_text(text, path);
 }
 
-std::string render_lock(Fingerprint fp) {
+void stamp(Fingerprint& fp) {
   fp.envlock.schema = kSchemaVersion;
   fp.envlock.generator = "envlock " ENVLOCK_VERSION;
   if (fp.envlock.created.empty()) fp.envlock.created = now_utc();
   fp.envlock.signature.clear();
   fp.envlock.digest = compute_digest(fp);
+}
+
+std::string render_lock(Fingerprint fp) {
+  stamp(fp);
   return to_toml(fp);
 }
 

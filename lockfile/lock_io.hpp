@@ -45,9 +45,14 @@ Result<Fingerprint> read_fingerprint_file(const std::string& path);
 /// `source` names it in messages.
 Result<Fingerprint> parse_fingerprint_text(std::string_view text, std::string_view source);
 
-/// The lockfile text for `fp`: sets envlock.generator to "envlock <version>",
-/// envlock.created to the current UTC time when empty, envlock.digest to
-/// compute_digest(fp); clears envlock.signature (sign with sign_lock_text).
+/// Stamps the [envlock] table of a document envlock writes, the one place
+/// these are set: envlock.schema to kSchemaVersion, envlock.generator to
+/// "envlock <version>", envlock.created to the current UTC time when empty,
+/// envlock.digest to compute_digest(fp); clears envlock.signature (sign with
+/// sign_lock_text). envlock.target stays as the scan set it.
+void stamp(Fingerprint& fp);
+
+/// The lockfile text for `fp`, stamped (stamp()).
 std::string render_lock(Fingerprint fp);
 
 }  // namespace envlock::lockfile

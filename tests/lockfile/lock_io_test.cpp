@@ -78,6 +78,28 @@ TEST_F(LockIo, RenderKeepsAGivenCreatedTime) {
             "digest = \"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\"\n");
 }
 
+// The one place the [envlock] stamp is set, for a lock and a JSON scan alike.
+TEST_F(LockIo, StampSetsTheEnvlockTable) {
+  Fingerprint fp = testing::sample_fingerprint();
+  fp.envlock.schema = 0;
+  fp.envlock.generator = "someone else";
+  fp.envlock.created.clear();
+  fp.envlock.signature = "ed25519:stale";
+  stamp(fp);
+  EXPECT_EQ(fp.envlock.schema, kSchemaVersion);
+  EXPECT_EQ(fp.envlock.generator, "envlock " ENVLOCK_VERSION);
+  EXPECT_TRUE(
+      std::regex_match(fp.envlock.created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+      << fp.envlock.created;
+  EXPECT_EQ(fp.envlock.signature, "");
+  EXPECT_EQ(fp.envlock.digest, compute_digest(fp));
+  EXPECT_EQ(fp.envlock.target, testing::sample_fingerprint().envlock.target);
+
+  fp.envlock.created = "2026-11-27T10:31:00Z";
+  stamp(fp);
+  EXPECT_EQ(fp.envlock.created, "2026-11-27T10:31:00Z");
+}
+
 TEST_F(LockIo, DigestMismatchIsAnIntegrityError) {
   std::string text = render_lock(testing::sample_fingerprint());
   std::string recorded = compute_digest(testing::sample_fingerprint());
