@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
 #include <vector>
 
 #include "lockfile/sha256.hpp"
@@ -52,12 +51,6 @@ std::size_t HashCache::KeyHash::operator()(const FileKey& k) const {
     h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
   }
   return static_cast<std::size_t>(h);
-}
-
-std::int64_t HashCache::wall_clock_ns() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 std::string HashCache::default_file() {

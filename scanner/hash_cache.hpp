@@ -78,9 +78,10 @@ class HashCache {
 
   /// Loads `file` when it is a valid cache of this version owned by this user
   /// and writable by nobody else; otherwise starts empty (why is in note()).
-  /// `now_ns` is the wall clock (tests move it to store fresh files or to age
-  /// entries); `rehash` says which entries lookup() no longer trusts.
-  explicit HashCache(std::string file, std::int64_t now_ns = wall_clock_ns(), RehashPolicy rehash = {});
+  /// `now_ns` is the time of this scan, read by the caller (wall_clock.hpp;
+  /// tests move it to store fresh files or to age entries): the cache reads
+  /// no clock itself. `rehash` says which entries lookup() no longer trusts.
+  HashCache(std::string file, std::int64_t now_ns, RehashPolicy rehash = {});
   HashCache(const HashCache&) = delete;
   HashCache& operator=(const HashCache&) = delete;
 
@@ -107,7 +108,6 @@ class HashCache {
   /// $XDG_CACHE_HOME/envlock/file-hashes.bin, else $HOME/.cache/envlock/...,
   /// "" when neither variable is set to an absolute path.
   static std::string default_file();
-  static std::int64_t wall_clock_ns();
 
  private:
   struct KeyHash {

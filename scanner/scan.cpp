@@ -16,12 +16,13 @@
 #include "scanner/image_filesystem.hpp"
 #include "scanner/interpreter_cache.hpp"
 #include "scanner/interpreter_query.hpp"
-#include "scanner/package_catalog.hpp"
 #include "scanner/native_probe.hpp"
 #include "scanner/os_probe.hpp"
+#include "scanner/package_catalog.hpp"
 #include "scanner/python_probe.hpp"
 #include "scanner/site_discovery.hpp"
 #include "scanner/sys_path.hpp"
+#include "scanner/wall_clock.hpp"
 
 namespace envlock::scanner {
 
@@ -72,7 +73,7 @@ Result<Target> open_target(const ScanRequest& req) {
       if (cached) {
         facts = std::move(*cached);
       } else {
-        const std::int64_t started = HashCache::wall_clock_ns();
+        const std::int64_t started = wall_clock_ns();
         facts = ENVLOCK_TRY(query_interpreter(req.python, req.environ, req.python_timeout));
         cache.store(req.python, req.environ, facts, started);
       }
@@ -150,7 +151,7 @@ Result<Target> open_target(const ScanRequest& req) {
 }  // namespace
 
 Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
-  const std::int64_t started = HashCache::wall_clock_ns();
+  const std::int64_t started = wall_clock_ns();
   auto target = ENVLOCK_TRY(open_target(req));
   lockfile::Fingerprint fp;
   fp.envlock.target = target.description;
@@ -166,7 +167,7 @@ Result<lockfile::Fingerprint> scan(const ScanRequest& req) {
   // The cache keys on real device/inode/ctime: live directory trees only.
   std::unique_ptr<HashCache> cache;
   if (req.use_cache && !req.fast && req.kind != TargetKind::kImage) {
-    cache = std::make_unique<HashCache>(HashCache::default_file(), HashCache::wall_clock_ns(),
+    cache = std::make_unique<HashCache>(HashCache::default_file(), wall_clock_ns(),
                                         RehashPolicy{req.rehash, req.rehash_after});
     python_options.cache = cache.get();
   }

@@ -2,18 +2,18 @@
 // XDG_CACHE_HOME, the committed fixture site (its files are old enough to be
 // cached). Same output cold, warm, with --no-cache and with a garbled cache.
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "scanner/hash_cache.hpp"
 #include "scanner/disk_filesystem.hpp"
+#include "scanner/hash_cache.hpp"
 #include "scanner/package_cache.hpp"
-#include "support/process.hpp"
+#include "scanner/wall_clock.hpp"
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace envlock {
 namespace {
@@ -44,12 +44,12 @@ TEST(ScanCache, ColdWarmNoCacheAndGarbledGiveTheSameScan) {
 
   EXPECT_EQ(scan(home), uncached);
   ASSERT_TRUE(std::filesystem::exists(file));
-  EXPECT_GT(scanner::HashCache(file).size(), 0u);
+  EXPECT_GT(scanner::HashCache(file, scanner::wall_clock_ns()).size(), 0u);
   EXPECT_EQ(scan(home), uncached);
 
   testing::write_file(file, "garbage");
   EXPECT_EQ(scan(home), uncached);
-  EXPECT_EQ(scanner::HashCache(file).note(), "") << "rebuilt by the scan";
+  EXPECT_EQ(scanner::HashCache(file, scanner::wall_clock_ns()).note(), "") << "rebuilt by the scan";
 }
 
 TEST(ScanCache, AWarmScanAnswersFromTheCacheAndNoCacheDoesNot) {
@@ -62,7 +62,7 @@ TEST(ScanCache, AWarmScanAnswersFromTheCacheAndNoCacheDoesNot) {
   auto st = fs.stat(kBasic + "/good_pkg/__init__.py");
   ASSERT_TRUE(st);
   {
-    scanner::HashCache cache(file, scanner::HashCache::wall_clock_ns() + 3600'000'000'000);
+    scanner::HashCache cache(file, scanner::wall_clock_ns() + 3600'000'000'000);
     scanner::CachedDigest wrong;
     wrong.sha256.fill(0x42);
     cache.store(scanner::FileKey::of(*st), wrong);
@@ -91,7 +91,7 @@ TEST(ScanCache, RehashTrustsNoCachedDigestAndStillWritesTheCache) {
   auto st = fs.stat(kBasic + "/good_pkg/__init__.py");
   ASSERT_TRUE(st);
   auto plant = [&] {
-    scanner::HashCache cache(file, scanner::HashCache::wall_clock_ns() + 3600'000'000'000);
+    scanner::HashCache cache(file, scanner::wall_clock_ns() + 3600'000'000'000);
     scanner::CachedDigest wrong;
     wrong.sha256.fill(0x42);
     cache.store(scanner::FileKey::of(*st), wrong);
@@ -124,7 +124,7 @@ TEST(ScanCache, FastScansUseThePackageCache) {
   std::string dir = kBasic + "/good_pkg-1.0.dist-info";
   {
     scanner::PackageCache cache(home + "/envlock/packages.json",
-                                scanner::HashCache::wall_clock_ns() + 3600'000'000'000);
+                                scanner::wall_clock_ns() + 3600'000'000'000);
     auto real = cache.lookup(dir);
     ASSERT_TRUE(real) << "the cold scan stored the good package";
     real->package.version = "9.9.9";

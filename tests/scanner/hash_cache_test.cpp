@@ -1,17 +1,17 @@
 #include "scanner/hash_cache.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
 #include "lockfile/sha256.hpp"
 #include "scanner/cached_filesystem.hpp"
 #include "scanner/disk_filesystem.hpp"
 #include "scanner/file_hasher.hpp"
+#include "scanner/wall_clock.hpp"
 #include "support/process.hpp"
 
 namespace envlock::scanner {
@@ -22,7 +22,7 @@ using envlock::testing::TempDir;
 using envlock::testing::write_file;
 
 // Far enough ahead that files written by the test are not "too recent".
-std::int64_t later() { return HashCache::wall_clock_ns() + 3600'000'000'000; }
+std::int64_t later() { return wall_clock_ns() + 3600'000'000'000; }
 
 FileKey key(std::uint64_t ino) { return {7, ino, 100, 1'000'000'000, 2'000'000'000}; }
 
@@ -105,7 +105,7 @@ TEST(HashCache, KeepsAnMd5WhenOneWasTaken) {
 
 TEST(HashCache, RecentlyChangedFilesAreNotStored) {
   TempDir tmp;
-  std::int64_t now = HashCache::wall_clock_ns();
+  std::int64_t now = wall_clock_ns();
   HashCache cache(tmp / "c/file-hashes.bin", now);
   FileKey fresh = key(5);
   fresh.ctime_ns = now - 1'000'000'000;  // within the same-timestamp window

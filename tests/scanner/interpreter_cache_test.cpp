@@ -3,17 +3,16 @@
 
 #include "scanner/interpreter_cache.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
 #include "scanner/cache_file.hpp"
 #include "scanner/disk_filesystem.hpp"
-#include "scanner/hash_cache.hpp"
 #include "scanner/sys_path.hpp"
+#include "scanner/wall_clock.hpp"
 #include "support/process.hpp"
 
 extern char** environ;
@@ -58,7 +57,7 @@ class InterpreterCacheTest : public ::testing::Test {
   }
   // Stamps younger than the racy window are not trusted; the venv was just
   // made, so tests store as if the query had run a minute from now.
-  static std::int64_t later() { return HashCache::wall_clock_ns() + 60'000'000'000; }
+  static std::int64_t later() { return wall_clock_ns() + 60'000'000'000; }
 
   static TempDir* dir_;
   TempDir cache_;
@@ -131,7 +130,7 @@ TEST_F(InterpreterCacheTest, RecentStampsAndScriptsAreNeverStored) {
   // The venv was made a moment ago: a second change within its timestamp tick
   // could not be seen, so a query that starts now is not stored.
   write_file(dir_->path() + "/venv/pyvenv.cfg", testing::read_file(dir_->path() + "/venv/pyvenv.cfg"));
-  EXPECT_FALSE(cache.store(python(), env, facts_, HashCache::wall_clock_ns()));
+  EXPECT_FALSE(cache.store(python(), env, facts_, wall_clock_ns()));
   EXPECT_FALSE(cache.lookup(python(), env));
 
   // A shim decides at run time which Python it starts.

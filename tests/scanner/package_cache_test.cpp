@@ -11,8 +11,8 @@
 
 #include "lockfile/json_codec.hpp"
 #include "scanner/disk_filesystem.hpp"
-#include "scanner/hash_cache.hpp"
 #include "scanner/python_probe.hpp"
+#include "scanner/wall_clock.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 
@@ -24,7 +24,7 @@ using testing::write_file;
 
 // Stamps younger than the racy window are not trusted; the files here were
 // just written, so tests store as if the scan had started a minute from now.
-std::int64_t later() { return HashCache::wall_clock_ns() + 60'000'000'000; }
+std::int64_t later() { return wall_clock_ns() + 60'000'000'000; }
 
 PackageSummary full_summary(const std::string& site) {
   PackageSummary s;
@@ -165,7 +165,7 @@ TEST_F(PackageCacheTest, ScansSideBySideKeepEachOthersEntries) {
 }
 
 TEST_F(PackageCacheTest, RecentStampsAreNotStored) {
-  PackageCache cache(file, HashCache::wall_clock_ns());  // the files are seconds old
+  PackageCache cache(file, wall_clock_ns());  // the files are seconds old
   cache.store(dir, full_summary(site));
   EXPECT_FALSE(cache.lookup(dir));
   ASSERT_TRUE(cache.save());

@@ -1,21 +1,20 @@
 #include "scanner/python_probe.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <map>
-
-#include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "lockfile/sha256.hpp"
-#include "scanner/hash_cache.hpp"
 #include "scanner/disk_filesystem.hpp"
+#include "scanner/hash_cache.hpp"
 #include "scanner/record_parser.hpp"
 #include "scanner/support/native_build.hpp"
-#include "support/process.hpp"
+#include "scanner/wall_clock.hpp"
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace envlock::scanner {
 namespace {
@@ -344,7 +343,7 @@ TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
   std::string cache_file = tmp / "cache/envlock/file-hashes.bin";
   auto scan = [&] {
     // An hour ahead: files this test just wrote count as old enough to cache.
-    HashCache cache(cache_file, HashCache::wall_clock_ns() + 3600'000'000'000);
+    HashCache cache(cache_file, wall_clock_ns() + 3600'000'000'000);
     PythonProbeOptions opts;
     opts.cache = &cache;
     lockfile::Fingerprint fp;
@@ -356,7 +355,7 @@ TEST(PythonProbe, CachedRescanIsIdenticalAndABadCacheChangesNothing) {
   auto uncached = probe(site, false);
   lockfile::canonicalize(uncached);
   auto cold = scan();
-  ASSERT_GT(HashCache(cache_file).size(), 0u);
+  ASSERT_GT(HashCache(cache_file, wall_clock_ns()).size(), 0u);
   auto warm = scan();
   for (const auto* fp : {&cold, &warm}) {
     EXPECT_EQ(pkg(*fp, "alpha").files.digest, pkg(uncached, "alpha").files.digest);
