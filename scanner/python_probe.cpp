@@ -1,6 +1,7 @@
 #include "scanner/python_probe.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <set>
 #include <unordered_set>
@@ -66,11 +67,6 @@ enum class Check {
   kSha256,       // listed sha256
   kExtra,        // listed under another algorithm envlock computes
   kUnsupported,  // listed under an algorithm envlock cannot compute
-};
-
-struct Job {
-  std::size_t entry, file;
-  Check check;
 };
 
 Check check_for(const PackageFile& pf) {
@@ -216,29 +212,47 @@ void add_dpkg_objects(const Catalog& catalog, const DpkgFiles& dpkg,
   for (const auto& path : dpkg.other_paths) add(path, "dpkg");
 }
 
-}  // namespace
+// Step 1. The packages of the site directories: the catalog (from the package
+// cache where it may serve), with conda's and dpkg's file lists.
+struct Packages {
+  Catalog catalog;
+  DpkgFiles dpkg;
+  PackageCache* cache = nullptr;  ///< where this scan stores .dist-info summaries, if anywhere
+};
 
-std::vector<NativeCandidate> probe_python_packages(const FileSystem& fs,
-                                                   const std::vector<std::string>& site_dirs,
-                                                   const PythonProbeOptions& options,
-                                                   lockfile::Fingerprint& fp) {
+Packages read_packages(const FileSystem& fs, const std::vector<std::string>& site_dirs,
+                       const PythonProbeOptions& options, lockfile::Fingerprint& fp) {
+  Packages out;
   // The package cache only ever serves --fast: a full scan reads every file
   // anyway. Nor conda prefixes: there a distribution's file list comes from
   // conda-meta, which the cache's stamps of the .dist-info do not cover.
   const auto conda = conda_prefixes(fs, site_dirs);
-  PackageCache* package_cache = options.fast && conda.empty() ? options.package_cache : nullptr;
-  Catalog catalog = read_catalog(fs, site_dirs, package_cache);
-  fill_from_conda(fs, conda, catalog);
-  for (auto& d : catalog.diagnostics) fp.diagnostics.push_back(std::move(d));
-  auto dpkg = fill_from_dpkg(fs, catalog, options.dpkg_info_dir);
+  out.cache = options.fast && conda.empty() ? options.package_cache : nullptr;
+  out.catalog = read_catalog(fs, site_dirs, out.cache);
+  fill_from_conda(fs, conda, out.catalog);
+  for (auto& d : out.catalog.diagnostics) fp.diagnostics.push_back(std::move(d));
+  out.dpkg = fill_from_dpkg(fs, out.catalog, options.dpkg_info_dir);
+  return out;
+}
 
-  // One flat job list so that every core hashes, whatever the package sizes.
-  std::vector<Job> jobs;
+// The digests of the listed files of every package, full scans only.
+struct ListedHashes {
+  std::vector<std::vector<std::size_t>> job_of;  ///< [entry][file] -> job; SIZE_MAX: not hashed
+  std::vector<Check> checks;                     ///< per job
+  std::vector<Result<FileDigest>> results;       ///< per job
+};
+
+// Step 2. Hashes every listed file that has a hash (or, for a list without
+// hashes, is hashed for the aggregate), as one flat job list so that every
+// core hashes, whatever the package sizes.
+ListedHashes hash_listed_files(const FileSystem& fs, const Catalog& catalog,
+                               const PythonProbeOptions& options, lockfile::Fingerprint& fp) {
+  ListedHashes out;
   std::vector<HashRequest> requests;
-  std::vector<std::vector<std::size_t>> job_of(catalog.entries.size());
+  out.job_of.resize(catalog.entries.size());
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     const auto& entry = catalog.entries[e];
-    job_of[e].assign(entry.files.size(), SIZE_MAX);
+    out.job_of[e].assign(entry.files.size(), SIZE_MAX);
     if (options.fast) continue;
     for (std::size_t f = 0; f < entry.files.size(); ++f) {
       const auto& pf = entry.files[f];
@@ -254,181 +268,259 @@ std::vector<NativeCandidate> probe_python_packages(const FileSystem& fs,
         }
         continue;
       }
-      job_of[e][f] = jobs.size();
-      jobs.push_back({e, f, check});
+      out.job_of[e][f] = out.checks.size();
+      out.checks.push_back(check);
       requests.push_back({pf.path, check == Check::kExtra ? pf.algorithm : ""});
     }
   }
-  auto results = hash_files(fs, requests, options.cache);
+  out.results = hash_files(fs, requests, options.cache);
+  return out;
+}
 
-  std::vector<NativeCandidate> owned;
+// One hashed listed file against its listed digest: "modified", "deleted" or
+// "unverifiable" go to fp.integrity; a digest of an algorithm the filesystem
+// cannot compute sets `unavailable_algorithm`. Returns the hash as seen, for
+// the package's aggregate.
+std::string compare_listed_digest(const FileSystem& fs, const lockfile::Package& pkg,
+                                  const PackageFile& pf, Check check, const Result<FileDigest>& r,
+                                  std::string& unavailable_algorithm, lockfile::Fingerprint& fp) {
+  const std::string recorded = pf.algorithm.empty() ? "" : pf.algorithm + "=" + pf.digest;
+  if (!r && check != Check::kNone) {
+    auto p = problem_for(pkg, pf.listed, why_unhashed(fs, pf.path));
+    p.expected = recorded;
+    fp.integrity.push_back(std::move(p));
+  } else if (check == Check::kUnsupported) {
+    auto p = problem_for(pkg, pf.listed, "unverifiable");
+    p.expected = recorded;
+    fp.integrity.push_back(std::move(p));
+  } else if (check == Check::kExtra && r->extra_unavailable) {
+    unavailable_algorithm = pf.algorithm;
+  } else if (check != Check::kNone) {
+    std::string actual = check == Check::kSha256 ? lockfile::hex_decode(r->sha256) : r->extra;
+    bool hex_form = false;
+    auto expected = decode_digest(pf.digest, actual.size(), hex_form);
+    if (expected != actual) {
+      auto p = problem_for(pkg, pf.listed, "modified");
+      p.expected = recorded;
+      p.actual =
+          pf.algorithm + "=" + (hex_form ? lockfile::hex_encode(actual) : urlsafe_b64(actual));
+      fp.integrity.push_back(std::move(p));
+    }
+  }
+  return r ? "sha256=" + b64_of_hex(r->sha256) : "missing";
+}
+
+// Step 3a. The package's `files` summary (count, digest of what was seen,
+// digest of the list as written) and its integrity problems.
+void summarize_files(const FileSystem& fs, CatalogEntry& entry,
+                     const std::vector<std::size_t>& job_of, const ListedHashes& hashes, bool fast,
+                     lockfile::Fingerprint& fp) {
+  auto& pkg = entry.package;
+  std::string unavailable_algorithm;  // a listed digest the filesystem cannot compute
+  // Aggregate: one line per listed file with a hash, sorted by listed path, so
+  // that a --fast scan (RECORD's hashes) and a full scan (real content) of an
+  // untouched package give the same digest.
+  std::vector<std::string> lines;
+  // The list as written, which both modes read: what a --fast side is
+  // compared on (a file that already differed from its RECORD at lock time
+  // gives another `digest` in each mode, but the same `listed`).
+  std::vector<std::string> listed_lines;
+  for (std::size_t f = 0; f < entry.files.size(); ++f) {
+    const auto& pf = entry.files[f];
+    std::string recorded = pf.algorithm.empty() ? "" : pf.algorithm + "=" + pf.digest;
+    if (!recorded.empty()) listed_lines.push_back(pf.listed + "," + recorded + "\n");
+    std::string seen = fast ? recorded : "";
+    if (std::size_t j = job_of[f]; j != SIZE_MAX) {
+      seen = compare_listed_digest(fs, pkg, pf, hashes.checks[j], hashes.results[j],
+                                   unavailable_algorithm, fp);
+    }
+    if (seen.empty()) continue;
+    lines.push_back(pf.listed + "," + seen + "\n");
+  }
+  pkg.files.count = entry.files.size();
+  pkg.files.digest = aggregate(lines);
+  pkg.files.listed = aggregate(listed_lines);
+  if ((!entry.has_file_list || !unavailable_algorithm.empty()) && !fast) {
+    // One problem for the whole package: integrity could not be checked.
+    auto p = problem_for(pkg, entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir),
+                         "unverifiable");
+    // An image streams a SHA-256 of every file but keeps no package file's
+    // content, so dpkg's MD5s cannot be computed there (docs/images.md).
+    if (!unavailable_algorithm.empty())
+      p.detail = "its file list's " + unavailable_algorithm +
+                 " digests cannot be computed here (an image keeps a SHA-256 of every file, "
+                 "not its content)";
+    fp.integrity.push_back(std::move(p));
+  }
+}
+
+// What the file lists tell the drop-in search (unlisted_files.hpp) and the
+// site inventory (site_entries.hpp): who owns which names at the top of a
+// site directory, and which files each package lists.
+struct Ownership {
   TopLevelOwners top;
-  // What another package manager's list (dpkg's database, a conda package
-  // that is no Python distribution) accounts for at the top of a site directory.
-  auto owns_in_site = [&](const std::string& path, const std::string& who) {
-    for (const auto& site : site_dirs) {
-      if (path.size() > site.size() + 1 && path.starts_with(site) && path[site.size()] == '/') {
-        std::string_view rest = std::string_view(path).substr(site.size() + 1);
-        top.names[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
+  std::vector<PackageListing> listings;
+  PackageListing accounted;  ///< listed, owner of no directory
+};
+
+// What another package manager's list (dpkg's database, a conda package
+// that is no Python distribution) accounts for at the top of a site directory.
+void owns_in_site(const std::vector<std::string>& site_dirs, const std::string& path,
+                  const std::string& who, TopLevelOwners& top) {
+  for (const auto& site : site_dirs) {
+    if (path.size() > site.size() + 1 && path.starts_with(site) && path[site.size()] == '/') {
+      std::string_view rest = std::string_view(path).substr(site.size() + 1);
+      top.names[site][std::string(rest.substr(0, rest.find('/')))].insert(who);
+    }
+  }
+}
+
+// Step 3b. What one package's file list owns. Returns its top-level names
+// (a package cache summary keeps them).
+std::vector<std::string> note_ownership(const CatalogEntry& entry, bool fast,
+                                        const std::vector<std::string>& site_dirs, Ownership& own) {
+  const auto& pkg = entry.package;
+  // A zipped egg is one file in the directory that holds it: it owns its
+  // name there, and has no package directory to search for drop-ins.
+  const bool zipped_egg = pkg.format == "egg-zip";
+  if (zipped_egg)
+    own.top.names[parent_path(pkg.location)][base_name(pkg.location)].insert(pkg.name);
+  const bool conda_only = pkg.format == "conda";
+  if (entry.has_file_list && !fast && conda_only) {
+    // A conda package that is no Python distribution accounts for its
+    // files, but makes no directory a package directory: its `lib/` also
+    // holds lib/pythonX.Y/site-packages, where pip's packages are no drop-ins.
+    for (const auto& pf : entry.files) own.accounted.paths.push_back(pf.path);
+  } else if (entry.has_file_list && !fast && !zipped_egg) {
+    // Listings are for the drop-in search only.
+    PackageListing listing{pkg.name, pkg.location, {}};
+    for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
+    own.listings.push_back(std::move(listing));
+    // A file list does not reliably name itself, nor RECORD's signatures;
+    // they are accounted for without making the directory a package's.
+    for (const char* file : {"RECORD", "installed-files.txt", "RECORD.jws", "RECORD.p7s"}) {
+      if (!entry.metadata_dir.empty()) {
+        own.accounted.paths.push_back(join_path(entry.metadata_dir, file));
       }
     }
-  };
-  std::vector<PackageListing> listings;
-  PackageListing accounted;  // listed, owner of no directory
+  }
+  const auto top_level = conda_only ? std::vector<std::string>{} : top_level_names(entry);
+  for (const auto& name : top_level) own.top.names[pkg.location][name].insert(pkg.name);
+  if (conda_only) {
+    for (const auto& pf : entry.files) owns_in_site(site_dirs, pf.path, pkg.name, own.top);
+  }
+  return top_level;
+}
+
+// Step 3c. The package's listed files that may be native (byte code never is).
+std::vector<std::string> native_files(const CatalogEntry& entry) {
+  std::vector<std::string> native;
+  for (const auto& pf : entry.files) {
+    if (is_bytecode(pf.path) || !may_be_native(pf.path)) continue;
+    native.push_back(pf.path);
+  }
+  return native;
+}
+
+// Step 3d. A --fast summary of what the .dist-info directory alone decides,
+// for the next scan: not a package whose read gave a diagnostic, nor one
+// without INSTALLER (Debian's, whose file list may come from dpkg's database
+// instead).
+void store_summary(PackageCache* cache, const CatalogEntry& entry,
+                   const std::vector<std::string>& native,
+                   const std::vector<std::string>& top_level) {
+  const auto& pkg = entry.package;
+  if (cache && entry.clean && pkg.format == "dist-info" && !pkg.installer.empty()) {
+    cache->store(entry.metadata_dir, PackageSummary{pkg, entry.has_file_list, native, top_level});
+  }
+}
+
+// Step 4. dpkg's lists, after the Python packages': the top-level names they
+// own, their paths for the drop-in search (moved out of `dpkg`), and the
+// paths no Python package lists, accounted for.
+void note_dpkg_ownership(const Catalog& catalog, DpkgFiles& dpkg,
+                         const std::vector<std::string>& site_dirs, Ownership& own) {
+  for (const auto& d : dpkg.listings) {
+    const auto& pkg = catalog.entries[d.entry].package;
+    for (const auto& path : d.paths) owns_in_site(site_dirs, path, pkg.name, own.top);
+  }
+  for (const auto& path : dpkg.other_paths) owns_in_site(site_dirs, path, "dpkg", own.top);
+  for (auto& d : dpkg.listings) {
+    const auto& pkg = catalog.entries[d.entry].package;
+    own.listings.push_back({pkg.name, pkg.location, std::move(d.paths)});
+  }
+  for (auto& p : dpkg.other_paths) own.accounted.paths.push_back(std::move(p));
+}
+
+// Step 5 (full scans). The drop-in search: files in package directories that
+// no list names become integrity problems; each unowned one that is no FIFO
+// or device ("other", never opened) goes to `unowned_object`.
+void find_drop_ins(const FileSystem& fs, const std::vector<PackageListing>& listings,
+                   const std::function<void(const std::string&)>& unowned_object,
+                   lockfile::Fingerprint& fp) {
+  const std::size_t first = fp.integrity.size();
+  find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
+  for (std::size_t i = first; i < fp.integrity.size(); ++i) {
+    const auto& p = fp.integrity[i];
+    if (p.problem == "unowned" && p.actual != "other")
+      unowned_object(join_path(p.location, p.path));
+  }
+}
+
+}  // namespace
+
+std::vector<NativeCandidate> probe_python_packages(const FileSystem& fs,
+                                                   const std::vector<std::string>& site_dirs,
+                                                   const PythonProbeOptions& options,
+                                                   lockfile::Fingerprint& fp) {
+  auto packages = read_packages(fs, site_dirs, options, fp);
+  auto& catalog = packages.catalog;
+  const auto hashes = hash_listed_files(fs, catalog, options, fp);
+
+  std::vector<NativeCandidate> candidates;
+  Ownership own;
   for (std::size_t e = 0; e < catalog.entries.size(); ++e) {
     auto& entry = catalog.entries[e];
-    auto& pkg = entry.package;
+    const auto& pkg = entry.package;
     if (pkg.direct_kind == "editable") {
-      if (auto dir = file_url_path(pkg.direct_url)) top.trees[normalize_path(*dir)] = pkg.name;
+      if (auto dir = file_url_path(pkg.direct_url)) own.top.trees[normalize_path(*dir)] = pkg.name;
     }
     if (entry.cached_native) {  // --fast, from the package cache: files summarized already
-      for (const auto& name : entry.cached_top_level) top.names[pkg.location][name].insert(pkg.name);
+      for (const auto& name : entry.cached_top_level)
+        own.top.names[pkg.location][name].insert(pkg.name);
       if (!pkg.shadowed) {
-        for (auto& path : *entry.cached_native) owned.push_back({std::move(path), pkg.name});
+        for (auto& path : *entry.cached_native) candidates.push_back({std::move(path), pkg.name});
       }
       continue;
     }
-    std::string unavailable_algorithm;  // a listed digest the filesystem cannot compute
-    // Aggregate: one line per listed file with a hash, sorted by listed path, so
-    // that a --fast scan (RECORD's hashes) and a full scan (real content) of an
-    // untouched package give the same digest.
-    std::vector<std::string> lines;
-    // The list as written, which both modes read: what a --fast side is
-    // compared on (a file that already differed from its RECORD at lock time
-    // gives another `digest` in each mode, but the same `listed`).
-    std::vector<std::string> listed_lines;
-    for (std::size_t f = 0; f < entry.files.size(); ++f) {
-      const auto& pf = entry.files[f];
-      std::string recorded = pf.algorithm.empty() ? "" : pf.algorithm + "=" + pf.digest;
-      if (!recorded.empty()) listed_lines.push_back(pf.listed + "," + recorded + "\n");
-      std::string seen = options.fast ? recorded : "";
-      if (std::size_t j = job_of[e][f]; j != SIZE_MAX) {
-        const auto& r = results[j];
-        const Check check = jobs[j].check;
-        seen = r ? "sha256=" + b64_of_hex(r->sha256) : "missing";
-        if (!r && check != Check::kNone) {
-          auto p = problem_for(pkg, pf.listed, why_unhashed(fs, pf.path));
-          p.expected = recorded;
-          fp.integrity.push_back(std::move(p));
-        } else if (check == Check::kUnsupported) {
-          auto p = problem_for(pkg, pf.listed, "unverifiable");
-          p.expected = recorded;
-          fp.integrity.push_back(std::move(p));
-        } else if (check == Check::kExtra && r->extra_unavailable) {
-          unavailable_algorithm = pf.algorithm;
-        } else if (check != Check::kNone) {
-          std::string actual = check == Check::kSha256 ? lockfile::hex_decode(r->sha256) : r->extra;
-          bool hex_form = false;
-          auto expected = decode_digest(pf.digest, actual.size(), hex_form);
-          if (expected != actual) {
-            auto p = problem_for(pkg, pf.listed, "modified");
-            p.expected = recorded;
-            p.actual = pf.algorithm + "=" +
-                       (hex_form ? lockfile::hex_encode(actual) : urlsafe_b64(actual));
-            fp.integrity.push_back(std::move(p));
-          }
-        }
-      }
-      if (seen.empty()) continue;
-      lines.push_back(pf.listed + "," + seen + "\n");
-    }
-    pkg.files.count = entry.files.size();
-    pkg.files.digest = aggregate(lines);
-    pkg.files.listed = aggregate(listed_lines);
-    if ((!entry.has_file_list || !unavailable_algorithm.empty()) && !options.fast) {
-      // One problem for the whole package: integrity could not be checked.
-      auto p = problem_for(pkg, entry.metadata_dir.empty() ? pkg.name : base_name(entry.metadata_dir),
-                           "unverifiable");
-      // An image streams a SHA-256 of every file but keeps no package file's
-      // content, so dpkg's MD5s cannot be computed there (docs/images.md).
-      if (!unavailable_algorithm.empty())
-        p.detail = "its file list's " + unavailable_algorithm +
-                   " digests cannot be computed here (an image keeps a SHA-256 of every file, "
-                   "not its content)";
-      fp.integrity.push_back(std::move(p));
-    }
-    // A zipped egg is one file in the directory that holds it: it owns its
-    // name there, and has no package directory to search for drop-ins.
-    const bool zipped_egg = pkg.format == "egg-zip";
-    if (zipped_egg) top.names[parent_path(pkg.location)][base_name(pkg.location)].insert(pkg.name);
-    const bool conda_only = pkg.format == "conda";
-    if (entry.has_file_list && !options.fast && conda_only) {
-      // A conda package that is no Python distribution accounts for its
-      // files, but makes no directory a package directory: its `lib/` also
-      // holds lib/pythonX.Y/site-packages, where pip's packages are no drop-ins.
-      for (const auto& pf : entry.files) accounted.paths.push_back(pf.path);
-    } else if (entry.has_file_list && !options.fast && !zipped_egg) {
-      // Listings are for the drop-in search only.
-      PackageListing listing{pkg.name, pkg.location, {}};
-      for (const auto& pf : entry.files) listing.paths.push_back(pf.path);
-      listings.push_back(std::move(listing));
-      // A file list does not reliably name itself, nor RECORD's signatures;
-      // they are accounted for without making the directory a package's.
-      for (const char* own : {"RECORD", "installed-files.txt", "RECORD.jws", "RECORD.p7s"}) {
-        if (!entry.metadata_dir.empty()) {
-          accounted.paths.push_back(join_path(entry.metadata_dir, own));
-        }
-      }
-    }
-    const auto top_level = conda_only ? std::vector<std::string>{} : top_level_names(entry);
-    for (const auto& name : top_level) top.names[pkg.location][name].insert(pkg.name);
-    if (conda_only) {
-      for (const auto& pf : entry.files) owns_in_site(pf.path, pkg.name);
-    }
-    std::vector<std::string> native;
-    for (const auto& pf : entry.files) {
-      if (is_bytecode(pf.path) || !may_be_native(pf.path)) continue;
-      native.push_back(pf.path);
-    }
-    // Only what the .dist-info directory alone decides: not a package whose
-    // read gave a diagnostic, nor one without INSTALLER (Debian's, whose file
-    // list may come from dpkg's database instead).
-    if (package_cache && entry.clean && pkg.format == "dist-info" && !pkg.installer.empty()) {
-      package_cache->store(entry.metadata_dir,
-                           PackageSummary{pkg, entry.has_file_list, native, top_level});
-    }
+    summarize_files(fs, entry, hashes.job_of[e], hashes, options.fast, fp);
+    const auto top_level = note_ownership(entry, options.fast, site_dirs, own);
+    auto native = native_files(entry);
+    store_summary(packages.cache, entry, native, top_level);
     if (!pkg.shadowed) {
-      for (auto& path : native) owned.push_back({std::move(path), pkg.name});
+      for (auto& path : native) candidates.push_back({std::move(path), pkg.name});
     }
   }
   // Objects Python can load that no Python file list names (docs/native.md,
   // "Objects no file list names"): what dpkg installed, then what the
   // drop-in search and the site inventory find unowned (owner "").
-  add_dpkg_objects(catalog, dpkg, owned);
+  add_dpkg_objects(catalog, packages.dpkg, candidates);
   auto unowned_object = [&](const std::string& path) {
-    if (!may_be_native(path)) return;
-    owned.push_back({path, ""});
+    if (may_be_native(path)) candidates.push_back({path, ""});
   };
-  for (const auto& d : dpkg.listings) {
-    const auto& pkg = catalog.entries[d.entry].package;
-    for (const auto& path : d.paths) owns_in_site(path, pkg.name);
-  }
-  for (const auto& path : dpkg.other_paths) owns_in_site(path, "dpkg");
-  for (auto& d : dpkg.listings) {
-    const auto& pkg = catalog.entries[d.entry].package;
-    listings.push_back({pkg.name, pkg.location, std::move(d.paths)});
-  }
-  for (auto& p : dpkg.other_paths) accounted.paths.push_back(std::move(p));
-  listings.push_back(std::move(accounted));
+  note_dpkg_ownership(catalog, packages.dpkg, site_dirs, own);
+  own.listings.push_back(std::move(own.accounted));
   // --fast trusts the file lists as written; whether the disk still matches
   // them (drop-ins included) is the full scan's question. The walk lists every
   // package directory, which costs more than the rest of a --fast scan.
-  if (!options.fast) {
-    const std::size_t first = fp.integrity.size();
-    find_unlisted_files(fs, listings, fp.integrity, fp.diagnostics);
-    for (std::size_t i = first; i < fp.integrity.size(); ++i) {
-      const auto& p = fp.integrity[i];
-      // A FIFO or device ("other") is never opened.
-      if (p.problem == "unowned" && p.actual != "other") unowned_object(join_path(p.location, p.path));
-    }
-  }
+  if (!options.fast) find_drop_ins(fs, own.listings, unowned_object, fp);
   SiteEntryOptions site_options;
   site_options.hash_trees = !options.fast;
   site_options.unowned_file = unowned_object;
-  record_site_entries(fs, site_dirs, top, site_options, fp);
+  record_site_entries(fs, site_dirs, own.top, site_options, fp);
   if (!options.fast) pin_unlisted_code(fs, catalog, options, fp);
-  for (auto& entry : catalog.entries) fp.packages.push_back(std::move(entry.package));
-  return owned;
+  for (auto& e : catalog.entries) fp.packages.push_back(std::move(e.package));
+  return candidates;
 }
 
 }  // namespace envlock::scanner
