@@ -14,7 +14,9 @@ tl::unexpected<Error> elf_error(std::string_view name, const std::string& msg) {
   return fail(std::string(name) + ": " + msg);
 }
 
-std::string beyond(const ElfBytes& b) { return " beyond the first " + std::to_string(b.size()) + " bytes"; }
+std::string beyond(const ElfBytes& b) {
+  return " beyond the first " + std::to_string(b.size()) + " bytes";
+}
 
 Result<void> call(const std::function<Result<void>(std::uint32_t)>& f, std::uint32_t v) {
   if (!f) return {};
@@ -26,14 +28,13 @@ Result<void> call(const std::function<Result<void>(std::uint32_t)>& f, std::uint
 ElfIdent decode_ident(std::string_view first_bytes) {
   ElfIdent id;
   id.magic = looks_like_elf(first_bytes);
-  if (first_bytes.size() > kEiClass) id.file_class = static_cast<std::uint8_t>(first_bytes[kEiClass]);
+  if (first_bytes.size() > kEiClass)
+    id.file_class = static_cast<std::uint8_t>(first_bytes[kEiClass]);
   if (first_bytes.size() > kEiData) id.data = static_cast<std::uint8_t>(first_bytes[kEiData]);
   return id;
 }
 
-bool looks_like_elf(std::string_view first_bytes) {
-  return first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4);
-}
+bool looks_like_elf(std::string_view first_bytes) { return first_bytes.starts_with(kElfMagic); }
 
 std::string_view PrefixWindow::from(std::uint64_t offset) const {
   if (offset < prefix_.size()) return prefix_.substr(offset);
@@ -96,9 +97,11 @@ ProgramHeader read_program_header(const ElfBytes& b, std::uint64_t at) {
   return p;
 }
 
-std::optional<std::uint64_t> load_address_to_offset(const std::vector<ProgramHeader>& segments, std::uint64_t addr) {
+std::optional<std::uint64_t> load_address_to_offset(const std::vector<ProgramHeader>& segments,
+                                                    std::uint64_t addr) {
   for (const auto& s : segments) {
-    if (s.type == kPtLoad && addr >= s.vaddr && addr - s.vaddr < s.filesz) return s.offset + (addr - s.vaddr);
+    if (s.type == kPtLoad && addr >= s.vaddr && addr - s.vaddr < s.filesz)
+      return s.offset + (addr - s.vaddr);
   }
   return std::nullopt;
 }
@@ -115,8 +118,12 @@ SectionHeader read_section_header(const ElfBytes& b, std::uint64_t at) {
   return s;
 }
 
-std::uint64_t section0_info(const ElfBytes& b, std::uint64_t shoff) { return b.u32(shoff + (b.is64() ? 44 : 28)); }
-std::uint64_t section0_size(const ElfBytes& b, std::uint64_t shoff) { return b.is64() ? b.u64(shoff + 32) : b.u32(shoff + 20); }
+std::uint64_t section0_info(const ElfBytes& b, std::uint64_t shoff) {
+  return b.u32(shoff + (b.is64() ? 44 : 28));
+}
+std::uint64_t section0_size(const ElfBytes& b, std::uint64_t shoff) {
+  return b.is64() ? b.u64(shoff + 32) : b.u32(shoff + 20);
+}
 
 std::uint64_t dynamic_entry_bytes(const ElfBytes& b) { return b.is64() ? 16 : 8; }
 
@@ -132,22 +139,44 @@ Result<DynamicTags> read_dynamic_tags(const ElfBytes& b, std::uint64_t offset, s
     if (!b.is64()) tag = static_cast<std::int32_t>(tag);
     if (b.bad) return elf_error(name, "dynamic section" + beyond(b));
     switch (tag) {
-      case kDtNull: return t;
+      case kDtNull:
+        return t;
       case kDtNeeded:
         if (t.needed.size() >= kMaxNeeded) return elf_error(name, "too many DT_NEEDED entries");
         t.needed.push_back(val);
         break;
-      case kDtStrtab: t.strtab = val; break;
-      case kDtStrsz: t.strsz = val; break;
-      case kDtSoname: t.soname = val; break;
-      case kDtRpath: t.rpath = val; break;
-      case kDtRunpath: t.runpath = val; break;
-      case kDtFlags1: t.flags_1 = val; break;
-      case kDtVerneed: t.verneed = val; break;
-      case kDtVerneednum: t.verneednum = val; break;
-      case kDtVerdef: t.verdef = val; break;
-      case kDtVerdefnum: t.verdefnum = val; break;
-      default: break;
+      case kDtStrtab:
+        t.strtab = val;
+        break;
+      case kDtStrsz:
+        t.strsz = val;
+        break;
+      case kDtSoname:
+        t.soname = val;
+        break;
+      case kDtRpath:
+        t.rpath = val;
+        break;
+      case kDtRunpath:
+        t.runpath = val;
+        break;
+      case kDtFlags1:
+        t.flags_1 = val;
+        break;
+      case kDtVerneed:
+        t.verneed = val;
+        break;
+      case kDtVerneednum:
+        t.verneednum = val;
+        break;
+      case kDtVerdef:
+        t.verdef = val;
+        break;
+      case kDtVerdefnum:
+        t.verdefnum = val;
+        break;
+      default:
+        break;
     }
   }
   return t;
@@ -164,7 +193,8 @@ Result<void> walk_version_needs(const ElfBytes& b, std::uint64_t offset, std::ui
     const std::uint32_t aux = b.u32(offset + 8);
     const std::uint32_t next = b.u32(offset + 12);
     if (b.bad) return elf_error(name, "version needs at " + elf_hex(offset) + beyond(b));
-    if (version != 1) return elf_error(name, "unsupported verneed version " + std::to_string(version));
+    if (version != 1)
+      return elf_error(name, "unsupported verneed version " + std::to_string(version));
     ENVLOCK_TRY(call(visit.need_file, file));
     std::uint64_t a = offset + aux;
     for (std::uint16_t j = 0; j < cnt; ++j) {
@@ -198,7 +228,8 @@ Result<void> walk_version_defs(const ElfBytes& b, std::uint64_t offset, std::uin
     if (cnt > 0 && visit.record) visit.record(offset + aux, kVerdauxNameBytes);
     const std::uint32_t vda_name = cnt > 0 ? b.u32(offset + aux) : 0;
     if (b.bad) return elf_error(name, "version definitions at " + elf_hex(offset) + beyond(b));
-    if (version != 1) return elf_error(name, "unsupported verdef version " + std::to_string(version));
+    if (version != 1)
+      return elf_error(name, "unsupported verdef version " + std::to_string(version));
     // Only the first verdaux names the version; the others name its parents.
     if (cnt > 0 && !(flags & kVerFlgBase)) ENVLOCK_TRY(call(visit.definition, vda_name));
     if (next == 0) break;

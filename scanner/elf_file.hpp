@@ -26,9 +26,9 @@ namespace envlock::scanner {
 /// e_ident: the magic, the class and the byte order. Decoded without judging
 /// them; callers decide what an unknown class or encoding means to them.
 struct ElfIdent {
-  bool magic = false;            ///< starts with "\x7f" "ELF"
-  std::uint8_t file_class = 0;   ///< EI_CLASS, 0 when the bytes end before it
-  std::uint8_t data = 0;         ///< EI_DATA, 0 when the bytes end before it
+  bool magic = false;           ///< starts with kElfMagic
+  std::uint8_t file_class = 0;  ///< EI_CLASS, 0 when the bytes end before it
+  std::uint8_t data = 0;        ///< EI_DATA, 0 when the bytes end before it
 
   bool known_class() const { return file_class == kElfClass32 || file_class == kElfClass64; }
   bool known_data() const { return data == kElfData2Lsb || data == kElfData2Msb; }
@@ -63,7 +63,8 @@ class ByteSource {
 /// bytes of an object whose dynamic table lies beyond the prefix).
 class PrefixWindow final : public ByteSource {
  public:
-  explicit PrefixWindow(std::string_view prefix, std::uint64_t window_offset = 0, std::string_view window = {})
+  explicit PrefixWindow(std::string_view prefix, std::uint64_t window_offset = 0,
+                        std::string_view window = {})
       : prefix_(prefix), window_offset_(window_offset), window_(window) {}
   std::string_view from(std::uint64_t offset) const override;
   std::uint64_t size() const override { return prefix_.size(); }
@@ -88,8 +89,12 @@ class ElfBytes {
   bool has(std::uint64_t offset, std::uint64_t len) const;
 
   std::uint64_t uint(std::uint64_t offset, unsigned width) const;
-  std::uint16_t u16(std::uint64_t offset) const { return static_cast<std::uint16_t>(uint(offset, 2)); }
-  std::uint32_t u32(std::uint64_t offset) const { return static_cast<std::uint32_t>(uint(offset, 4)); }
+  std::uint16_t u16(std::uint64_t offset) const {
+    return static_cast<std::uint16_t>(uint(offset, 2));
+  }
+  std::uint32_t u32(std::uint64_t offset) const {
+    return static_cast<std::uint32_t>(uint(offset, 4));
+  }
   std::uint64_t u64(std::uint64_t offset) const { return uint(offset, 8); }
   /// An address-sized field: 8 bytes in ELFCLASS64, 4 in ELFCLASS32.
   std::uint64_t word(std::uint64_t offset) const { return is64_ ? u64(offset) : u32(offset); }
@@ -134,7 +139,8 @@ ProgramHeader read_program_header(const ElfBytes& b, std::uint64_t at);
 
 /// The file offset of address `addr` in the first PT_LOAD entry of
 /// `segments` that maps it; nullopt when none does.
-std::optional<std::uint64_t> load_address_to_offset(const std::vector<ProgramHeader>& segments, std::uint64_t addr);
+std::optional<std::uint64_t> load_address_to_offset(const std::vector<ProgramHeader>& segments,
+                                                    std::uint64_t addr);
 
 struct SectionHeader {
   std::uint32_t name = 0;

@@ -5,10 +5,12 @@
 // (scanner/elf_file.hpp decodes them field by field, bounds-checked).
 
 #include <cstdint>
+#include <string_view>
 
 namespace envlock::scanner {
 
 // e_ident: the first 16 bytes, the same for every class and byte order.
+inline constexpr std::string_view kElfMagic = "\177ELF";
 inline constexpr std::uint64_t kElfIdentBytes = 16;
 inline constexpr std::uint64_t kEiClass = 4;
 inline constexpr std::uint64_t kEiData = 5;
