@@ -20,22 +20,6 @@ namespace {
 constexpr std::uint64_t kMetadataLimit = 16ull << 20;
 constexpr std::uint64_t kRecordLimit = 64ull << 20;
 
-std::string normalize_dist_name(std::string_view name) {
-  // PEP 503: lower case, runs of '-', '_', '.' become one '-'.
-  std::string out;
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out.push_back('-');
-    sep = false;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -396,6 +380,21 @@ class CatalogReader {
 };
 
 }  // namespace
+
+std::string normalize_dist_name(std::string_view name) {
+  std::string out;
+  bool sep = false;
+  for (char c : name) {
+    if (c == '-' || c == '_' || c == '.') {
+      sep = true;
+      continue;
+    }
+    if (sep && !out.empty()) out.push_back('-');
+    sep = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
 
 std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs,
                                     const std::vector<std::string>& known) {
