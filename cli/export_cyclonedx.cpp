@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <set>
 
+#include "base/sha256.hpp"
 #include "cli/export_formats.hpp"
 #include "cli/render_json.hpp"
-#include "lockfile/sha256.hpp"
 
 namespace envlock::cli {
 
@@ -99,10 +99,10 @@ std::string pypi_purl(std::string_view name, std::string_view version) {
 }
 
 std::string uuid_urn_from(std::string_view seed) {
-  std::string bytes = lockfile::hex_decode(lockfile::sha256_hex(seed)).substr(0, 16);
+  std::string bytes = hex_decode(sha256_hex(seed)).substr(0, 16);
   bytes[6] = static_cast<char>((static_cast<std::uint8_t>(bytes[6]) & 0x0f) | 0x80);
   bytes[8] = static_cast<char>((static_cast<std::uint8_t>(bytes[8]) & 0x3f) | 0x80);
-  const std::string hex = lockfile::hex_encode(bytes);
+  const std::string hex = hex_encode(bytes);
   return "urn:uuid:" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }

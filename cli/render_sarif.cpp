@@ -5,8 +5,8 @@
 #include <map>
 #include <utility>
 
+#include "base/sha256.hpp"
 #include "cli/render_json.hpp"
-#include "lockfile/sha256.hpp"
 
 namespace envlock::cli {
 
@@ -144,7 +144,7 @@ nlohmann::ordered_json report_to_sarif(const resolver::Report& report, const Ren
     result["locations"].push_back(std::move(location));
     // Lets dashboards track one finding across runs even when the values change.
     result["partialFingerprints"] = {
-        {"envlockFinding/v1", lockfile::sha256_hex(f.category + '\0' + f.subject)}};
+        {"envlockFinding/v1", sha256_hex(f.category + '\0' + f.subject)}};
     nlohmann::ordered_json properties;
     properties["severity"] = std::string(resolver::to_string(f.severity));
     properties["lock"] = nullable(f.lock);

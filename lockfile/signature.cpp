@@ -8,7 +8,7 @@
 #include <cryptopp/osrng.h>
 #include <cryptopp/xed25519.h>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 
 namespace envlock::lockfile {
 

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "lockfile/validator.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/metadata_parser.hpp"
 #include "scanner/pth_file.hpp"
 #include "scanner/record_parser.hpp"
@@ -221,7 +221,7 @@ class CatalogReader {
     pkg.name = normalize_dist_name(pkg.raw_name);
     pkg.requires_dist = headers->get_all("Requires-Dist");
     pkg.requires_python = headers->get("Requires-Python");
-    pkg.metadata = "sha256:" + lockfile::sha256_hex(text);
+    pkg.metadata = "sha256:" + sha256_hex(text);
     return true;
   }
 

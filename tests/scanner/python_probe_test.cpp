@@ -9,13 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/hash_cache.hpp"
 #include "scanner/live_filesystem.hpp"
 #include "scanner/record_parser.hpp"
 #include "scanner/support/native_build.hpp"
-#include "support/process.hpp"
 #include "support/paths.hpp"
+#include "support/process.hpp"
 
 namespace envlock::scanner {
 namespace {
@@ -89,7 +89,7 @@ TEST(PythonProbe, PackagesWithoutAFileListAreUnverifiable) {
 using envlock::testing::write_file;
 
 std::string record_hash(const std::string& content) {
-  return "sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(content)));
+  return "sha256=" + urlsafe_b64(hex_decode(sha256_hex(content)));
 }
 
 // Installs a wheel-style package into `site`: its files, METADATA and a RECORD
@@ -398,7 +398,7 @@ TEST(PythonProbe, ElfObjectsNoFileListNamesAreInTheNativeClosure) {
   for (const char* f : {"good/__init__.py", "good/_ext.so"}) {
     std::string bytes = testing::read_file(root + site + "/" + f);
     record += std::string(f) +
-              ",sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(bytes))) + "," +
+              ",sha256=" + urlsafe_b64(hex_decode(sha256_hex(bytes))) + "," +
               std::to_string(bytes.size()) + "\n";
   }
   write_file(root + site + "/good-1.0.dist-info/METADATA",
