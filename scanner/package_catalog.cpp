@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.hpp"
+#include "base/text.hpp"
 #include "scanner/metadata_parser.hpp"
 #include "scanner/pth_file.hpp"
 #include "scanner/record_parser.hpp"
@@ -36,21 +37,10 @@ std::string normalize_dist_name(std::string_view name) {
   return out;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
 
 std::vector<std::string> lines_of(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t j = text.find('\n', i);
-    if (j == std::string_view::npos) j = text.size();
-    out.push_back(trim(text.substr(i, j - i)));
-    i = j + 1;
-  }
+  for (std::string_view line : Lines(text)) out.emplace_back(trim(line));
   return out;
 }
 
@@ -266,7 +256,7 @@ class CatalogReader {
     if (!fill_from_metadata(meta, entry)) return;
     auto& pkg = entry.package;
     if (auto installer = read_optional(join_path(dir, "INSTALLER"))) {
-      pkg.installer = trim(*installer);
+      pkg.installer = std::string(trim(*installer));
     }
     pkg.requested = fs_.exists(join_path(dir, "REQUESTED"));
     if (auto wheel = read_optional(join_path(dir, "WHEEL"))) {
