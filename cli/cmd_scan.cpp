@@ -6,8 +6,8 @@
 #include "cli/scan_text.hpp"
 #include "cli/signing.hpp"
 #include "cli/target_options.hpp"
-#include <ctime>
 
+#include "base/utc_time.hpp"
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/lock_io.hpp"
@@ -32,10 +32,7 @@ struct LockArgs {
 // The [envlock] table a scan carries, so its output can stand in for a lock.
 void stamp(lockfile::Fingerprint& fp) {
   fp.envlock.generator = "envlock " ENVLOCK_VERSION;
-  std::time_t now = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  fp.envlock.created = buf;
+  fp.envlock.created = utc_now();
   fp.envlock.digest = lockfile::compute_digest(fp);
 }
 

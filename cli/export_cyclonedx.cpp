@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <set>
 
+#include "base/percent_encoding.hpp"
 #include "base/sha256.hpp"
 #include "cli/export_formats.hpp"
 #include "cli/render_json.hpp"
@@ -10,24 +11,6 @@
 namespace envlock::cli {
 
 namespace {
-
-std::string purl_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto b = static_cast<std::uint8_t>(c);
-    const bool plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
-                       b == '.' || b == '-' || b == '_' || b == '~';
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xf];
-    }
-  }
-  return out;
-}
 
 bool is_hex(std::string_view s) {
   for (char c : s) {
@@ -93,8 +76,8 @@ std::string pypi_purl(std::string_view name, std::string_view version) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (c == '_') c = '-';
   }
-  std::string out = "pkg:pypi/" + purl_encode(normalized);
-  if (!version.empty()) out += "@" + purl_encode(version);
+  std::string out = "pkg:pypi/" + percent_encode(normalized);
+  if (!version.empty()) out += "@" + percent_encode(version);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "base/percent_encoding.hpp"
 #include "base/sha256.hpp"
 #include "cli/render_json.hpp"
 
@@ -91,22 +92,7 @@ bool has_scheme(std::string_view s) {
 
 std::string path_to_uri(std::string_view path) {
   if (has_scheme(path)) return std::string(path);
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = !path.empty() && path.front() == '/' ? "file://" : "";
-  for (char c : path) {
-    const auto b = static_cast<std::uint8_t>(c);
-    const bool unreserved = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-                            (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
-                            b == '~' || b == '/';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xf];
-    }
-  }
-  return out;
+  return (!path.empty() && path.front() == '/' ? "file://" : "") + percent_encode(path, "/");
 }
 
 nlohmann::ordered_json report_to_sarif(const resolver::Report& report, const RenderOptions& opts) {

@@ -2,13 +2,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <random>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/utc_time.hpp"
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
 #include "lockfile/toml_codec.hpp"
@@ -108,15 +108,6 @@ std::string random_suffix() {
   return buf;
 }
 
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 Result<void> write_file_atomic(const std::string& path, std::string_view content) {
@@ -209,7 +200,7 @@ Result<Fingerprint> read_fingerprint_file(const std::string& path) {
 std::string render_lock(Fingerprint fp) {
   fp.envlock.schema = kSchemaVersion;
   fp.envlock.generator = "envlock " ENVLOCK_VERSION;
-  if (fp.envlock.created.empty()) fp.envlock.created = now_utc();
+  if (fp.envlock.created.empty()) fp.envlock.created = utc_now();
   fp.envlock.signature.clear();
   fp.envlock.digest = compute_digest(fp);
   return to_toml(fp);
