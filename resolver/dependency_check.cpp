@@ -129,21 +129,4 @@ std::string describe(const BrokenDependency& b) {
   return head + ", but " + b.installed->name + " " + b.installed->version + " is installed";
 }
 
-std::vector<Finding> find_broken_dependencies(const lockfile::Fingerprint& target,
-                                              Severity severity) {
-  std::vector<Finding> out;
-  for (const auto& b : broken_dependencies(target)) {
-    Finding f;
-    f.severity = severity;
-    f.category = "dependency-broken";
-    f.subject = normalize_name(b.package->name);
-    if (b.installed != nullptr) f.target = b.installed->version;
-    f.message = describe(b);
-    f.requirement = b.requirement;
-    out.push_back(std::move(f));
-  }
-  sort_findings(out);
-  return out;
-}
-
 }  // namespace envlock::resolver

@@ -47,11 +47,4 @@ std::vector<BrokenDependency> broken_dependencies(
 /// "numpy 1.26 requires pandas>=2, but pandas 1.5.3 is installed".
 std::string describe(const BrokenDependency& broken);
 
-/// broken_dependencies as dependency-broken findings with the given
-/// severity: subject is the requiring package, `requirement` the
-/// requirement, `target` the installed version of the dependency (null when
-/// missing), `lock` null. Sorted by sort_findings.
-std::vector<Finding> find_broken_dependencies(const lockfile::Fingerprint& target,
-                                              Severity severity);
-
 }  // namespace envlock::resolver

@@ -260,20 +260,4 @@ std::string join_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
-std::vector<Finding> find_incompatible_wheels(const lockfile::Fingerprint& target,
-                                              Severity severity) {
-  std::vector<Finding> out;
-  for (const auto& w : incompatible_wheels(target)) {
-    Finding f;
-    f.severity = severity;
-    f.category = "wheel-incompatible";
-    f.subject = normalize_name(w.package->name);
-    f.target = join_tags(w.package->wheel_tags);
-    f.message = describe(w);
-    out.push_back(std::move(f));
-  }
-  sort_findings(out);
-  return out;
-}
-
 }  // namespace envlock::resolver

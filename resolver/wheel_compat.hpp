@@ -44,9 +44,4 @@ std::string describe(const IncompatibleWheel& wheel);
 /// The tags as one value: "cp311-cp311-manylinux_2_17_x86_64, cp311-...".
 std::string join_tags(const std::vector<std::string>& tags);
 
-/// incompatible_wheels as wheel-incompatible findings with the given
-/// severity: subject the package, `target` its tags, `lock` null. Sorted.
-std::vector<Finding> find_incompatible_wheels(const lockfile::Fingerprint& target,
-                                              Severity severity);
-
 }  // namespace envlock::resolver

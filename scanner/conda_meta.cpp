@@ -120,23 +120,6 @@ std::string_view metadata_dir_of(std::string_view path) {
   return {};
 }
 
-std::string normalize_conda_name(std::string_view name) {
-  // PEP 503, as Python distributions are compared: conda names are lower
-  // case already, but '_' and '-' both occur.
-  std::string out;
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out.push_back('-');
-    sep = false;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return out;
-}
-
 std::vector<PackageFile> files_of(const CondaRecord& record, const std::string& prefix,
                                   const std::string& relative_to) {
   std::vector<PackageFile> out;
@@ -310,7 +293,7 @@ void fill_from_conda(const FileSystem& fs, const std::vector<std::string>& prefi
       }
       CatalogEntry entry;
       auto& pkg = entry.package;
-      pkg.name = normalize_conda_name(record->name);
+      pkg.name = normalize_dist_name(record->name);
       pkg.raw_name = record->name;
       pkg.version = record->version;
       pkg.location = prefix;

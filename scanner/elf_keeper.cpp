@@ -3,114 +3,66 @@
 #include <algorithm>
 #include <optional>
 
+#include "scanner/elf_file.hpp"
+
 namespace envlock::scanner {
 
 namespace {
 
-constexpr std::uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4;
-constexpr std::uint32_t kPtGnuProperty = 0x6474e553;
-constexpr std::uint32_t kPfX = 1;
-constexpr std::int64_t kDtNull = 0, kDtStrtab = 5, kDtStrsz = 10;
-constexpr std::int64_t kDtVerdef = 0x6ffffffc, kDtVerdefnum = 0x6ffffffd;
-constexpr std::int64_t kDtVerneed = 0x6ffffffe, kDtVerneednum = 0x6fffffff;
 // Program headers further in than this are not worth planning around.
 constexpr std::uint64_t kMaxHeaderBytes = 64ull << 10;
-constexpr std::size_t kMaxVersionEntries = 1 << 16;
 // Largest single range kept (a dynamic table or string table is far smaller).
 constexpr std::uint64_t kMaxRangeBytes = 16ull << 20;
 
-// Bounds-checked, byte-order-aware reads over the pieces kept so far. A read
-// that touches bytes not kept sets `hole`.
-class SparseBytes {
+// The pieces kept so far as a ByteSource: a read that touches bytes not kept
+// fails (ElfBytes::bad).
+class KeptBytes final : public ByteSource {
  public:
-  SparseBytes(const std::vector<KeptPiece>& pieces, bool little) : pieces_(pieces), little_(little) {}
+  explicit KeptBytes(const std::vector<KeptPiece>& pieces) : pieces_(pieces) {}
 
-  std::uint64_t uint(std::uint64_t off, unsigned width) {
-    const KeptPiece* p = find(off, width);
-    if (!p) {
-      hole = true;
-      return 0;
+  std::string_view from(std::uint64_t offset) const override {
+    for (const auto& p : pieces_) {
+      if (offset >= p.offset && offset - p.offset < p.bytes.size())
+        return std::string_view(p.bytes).substr(offset - p.offset);
     }
-    const auto* b = reinterpret_cast<const unsigned char*>(p->bytes.data() + (off - p->offset));
-    std::uint64_t v = 0;
-    for (unsigned i = 0; i < width; ++i) {
-      unsigned shift = little_ ? 8 * i : 8 * (width - 1 - i);
-      v |= std::uint64_t{b[i]} << shift;
-    }
-    return v;
+    return {};
   }
-
-  bool hole = false;
+  std::uint64_t size() const override {
+    return !pieces_.empty() && pieces_.front().offset == 0 ? pieces_.front().bytes.size() : 0;
+  }
 
  private:
-  const KeptPiece* find(std::uint64_t off, unsigned width) const {
-    for (const auto& p : pieces_) {
-      if (off >= p.offset && off - p.offset <= p.bytes.size() &&
-          p.bytes.size() - (off - p.offset) >= width)
-        return &p;
-    }
-    return nullptr;
-  }
-
   const std::vector<KeptPiece>& pieces_;
-  bool little_;
-};
-
-struct Segment {
-  std::uint32_t type, flags;
-  std::uint64_t offset, vaddr, filesz;
 };
 
 struct Header {
-  bool is64 = true;
-  bool little = true;
-  std::uint64_t phoff = 0, phnum = 0, phentsize = 0;
-  std::vector<Segment> segments;
+  ElfIdent ident;
+  ElfHeader elf;
+  std::vector<ProgramHeader> segments;
 };
 
-// Parses the ELF header and program headers; nullopt when malformed or not all there.
-std::optional<Header> read_header(SparseBytes& b, std::string_view ident) {
+// Parses the ELF header and program headers from the pieces (the first one
+// starts at offset 0 and holds the ELF header); nullopt when malformed or not
+// all there.
+std::optional<Header> read_header(const std::vector<KeptPiece>& pieces) {
   Header h;
-  h.is64 = ident[4] == 2;
-  h.little = ident[5] != 2;
-  if ((ident[4] != 1 && ident[4] != 2) || (ident[5] != 1 && ident[5] != 2)) return std::nullopt;
-  h.phoff = h.is64 ? b.uint(32, 8) : b.uint(28, 4);
-  h.phentsize = b.uint(h.is64 ? 54 : 42, 2);
-  h.phnum = b.uint(h.is64 ? 56 : 44, 2);
-  if (b.hole || h.phnum == 0xffff) return std::nullopt;
-  if (h.phnum > 0 && h.phentsize < (h.is64 ? 56u : 32u)) return std::nullopt;
-  if (h.phoff > kMaxHeaderBytes || h.phnum * h.phentsize > kMaxHeaderBytes) return std::nullopt;
-  for (std::uint64_t i = 0; i < h.phnum; ++i) {
-    std::uint64_t ph = h.phoff + i * h.phentsize;
-    Segment s{};
-    s.type = static_cast<std::uint32_t>(b.uint(ph, 4));
-    if (h.is64) {
-      s.flags = static_cast<std::uint32_t>(b.uint(ph + 4, 4));
-      s.offset = b.uint(ph + 8, 8);
-      s.vaddr = b.uint(ph + 16, 8);
-      s.filesz = b.uint(ph + 32, 8);
-    } else {
-      s.offset = b.uint(ph + 4, 4);
-      s.vaddr = b.uint(ph + 8, 4);
-      s.filesz = b.uint(ph + 16, 4);
-      s.flags = static_cast<std::uint32_t>(b.uint(ph + 24, 4));
-    }
-    if (b.hole) return std::nullopt;
-    h.segments.push_back(s);
+  h.ident = decode_ident(pieces.front().bytes);
+  if (!h.ident.known_class() || !h.ident.known_data()) return std::nullopt;
+  const KeptBytes source(pieces);
+  const ElfBytes b(source, h.ident);
+  h.elf = read_elf_header(b);
+  if (b.bad || h.elf.phnum == kPnXnum) return std::nullopt;
+  if (h.elf.phnum > 0 && h.elf.phentsize < min_phentsize(b)) return std::nullopt;
+  if (h.elf.phoff > kMaxHeaderBytes || h.elf.phnum * h.elf.phentsize > kMaxHeaderBytes) return std::nullopt;
+  for (std::uint64_t i = 0; i < h.elf.phnum; ++i) {
+    h.segments.push_back(read_program_header(b, h.elf.phoff + i * h.elf.phentsize));
+    if (b.bad) return std::nullopt;
   }
   return h;
 }
 
 std::uint64_t header_end(const Header& h) {
-  return std::max<std::uint64_t>(h.is64 ? 64 : 52, h.phoff + h.phnum * h.phentsize);
-}
-
-std::optional<std::uint64_t> addr_to_offset(const Header& h, std::uint64_t addr) {
-  for (const auto& s : h.segments) {
-    if (s.type == kPtLoad && addr >= s.vaddr && addr - s.vaddr < s.filesz)
-      return s.offset + (addr - s.vaddr);
-  }
-  return std::nullopt;
+  return std::max<std::uint64_t>(h.ident.header_bytes(), h.elf.phoff + h.elf.phnum * h.elf.phentsize);
 }
 
 }  // namespace
@@ -154,14 +106,19 @@ void ElfKeeper::feed(std::string_view chunk) {
 void ElfKeeper::plan() {
   if (pieces_.empty()) return;
   const auto& head = pieces_.front().bytes;
-  if (head.size() < 64) return;
-  SparseBytes b(pieces_, head[5] != 2);
-  std::uint64_t phoff = head[4] == 2 ? b.uint(32, 8) : b.uint(28, 4);
-  if (phoff > kMaxHeaderBytes) {
+  if (head.size() < kEhdr64Bytes) return;
+  const ElfIdent ident = decode_ident(head);
+  // An unknown class or byte order never parses: keep the plain prefix.
+  if (!ident.known_class() || !ident.known_data()) {
     keep_all_ = true;
     return;
   }
-  auto h = read_header(b, head);
+  const KeptBytes source(pieces_);
+  if (read_elf_header(ElfBytes(source, ident)).phoff > kMaxHeaderBytes) {
+    keep_all_ = true;
+    return;
+  }
+  auto h = read_header(pieces_);
   if (!h) {
     // Not all program headers yet, or malformed: wait a little, then give up trimming.
     if (head.size() >= kMaxHeaderBytes * 2 + 64) keep_all_ = true;
@@ -198,13 +155,13 @@ ElfKeeper::Outcome ElfKeeper::finish() {
     out.pieces = std::move(pieces_);
     return out;
   }
-  const std::string ident = pieces_.front().bytes.substr(0, 16);
-  SparseBytes b(pieces_, ident[5] != 2);
-  auto h = read_header(b, ident);
+  auto h = read_header(pieces_);
   if (!h) {
     out.pieces = std::move(pieces_);
     return out;
   }
+  const KeptBytes source(pieces_);
+  const ElfBytes b(source, h->ident);
   std::vector<Range> need{{0, header_end(*h)}};
   // Ranges in the prefix must be kept for read_elf; past it they are kept when
   // they streamed by (read_at), and missing them is no reason to read again.
@@ -215,7 +172,7 @@ ElfKeeper::Outcome ElfKeeper::finish() {
     if (r.begin < limit_) need.push_back({r.begin, std::min(r.end, limit_)});
     if (r.end > limit_) beyond.push_back({std::max(r.begin, limit_), r.end});
   };
-  std::optional<Segment> dynamic;
+  std::optional<ProgramHeader> dynamic;
   for (const auto& s : h->segments) {
     if (s.type == kPtInterp || s.type == kPtNote || s.type == kPtGnuProperty) add(s.offset, s.filesz);
     if (s.type == kPtDynamic && !dynamic) dynamic = s;
@@ -223,60 +180,30 @@ ElfKeeper::Outcome ElfKeeper::finish() {
   bool parsed = true;
   if (dynamic && dynamic->offset < size_) {
     add(dynamic->offset, dynamic->filesz);
-    const std::uint64_t ent = h->is64 ? 16 : 8;
-    const std::uint64_t count = std::min({dynamic->filesz, size_ - dynamic->offset, kMaxRangeBytes}) / ent;
-    std::optional<std::uint64_t> strtab, strsz, verneed, verdef;
-    std::uint64_t verneednum = 0, verdefnum = 0;
-    for (std::uint64_t i = 0; i < count; ++i) {
-      std::uint64_t e = dynamic->offset + i * ent;
-      auto tag = static_cast<std::int64_t>(b.uint(e, ent / 2));
-      if (!h->is64) tag = static_cast<std::int32_t>(tag);
-      std::uint64_t val = b.uint(e + ent / 2, ent / 2);
-      if (b.hole || tag == kDtNull) break;
-      if (tag == kDtStrtab) strtab = val;
-      if (tag == kDtStrsz) strsz = val;
-      if (tag == kDtVerneed) verneed = val;
-      if (tag == kDtVerneednum) verneednum = val;
-      if (tag == kDtVerdef) verdef = val;
-      if (tag == kDtVerdefnum) verdefnum = val;
-    }
-    if (strtab) {
-      if (auto off = addr_to_offset(*h, *strtab)) add(*off, strsz ? *strsz : kMaxRangeBytes);
+    // The dynamic entries that are here, decoded as read_elf decodes them.
+    const std::uint64_t size = std::min({dynamic->filesz, size_ - dynamic->offset, kMaxRangeBytes,
+                                         std::uint64_t{b.from(dynamic->offset).size()}});
+    DynamicTags tags = read_dynamic_tags(b, dynamic->offset, size, "").value_or(DynamicTags{});
+    if (tags.strtab) {
+      if (auto off = load_address_to_offset(h->segments, *tags.strtab)) add(*off, tags.strsz ? *tags.strsz : kMaxRangeBytes);
       else parsed = false;
     }
-    // Walk the version chains exactly as far as read_elf does.
-    std::size_t entries = 0;
-    if (verneed) {
-      auto off = addr_to_offset(*h, *verneed);
-      if (!off) parsed = false;
-      for (std::uint64_t i = 0; off && (verneednum == 0 || i < verneednum); ++i) {
-        if (++entries > kMaxVersionEntries) break;
-        add(*off, 16);
-        std::uint64_t cnt = b.uint(*off + 2, 2), aux = b.uint(*off + 8, 4), next = b.uint(*off + 12, 4);
-        if (b.hole) break;
-        std::uint64_t a = *off + aux;
-        for (std::uint64_t j = 0; j < cnt && entries <= kMaxVersionEntries; ++j, ++entries) {
-          add(a, 16);
-          std::uint64_t vna_next = b.uint(a + 12, 4);
-          if (b.hole || vna_next == 0) break;
-          a += vna_next;
-        }
-        if (b.hole || next == 0) break;
-        *off += next;
-      }
+    // The version chains are walked by read_elf's own walk, which names each
+    // record before it reads it: what is kept is what the reader reads. Where
+    // the walk stops (a record not here, a bad version) the reader stops too.
+    VersionVisitor keep;
+    keep.record = add;
+    if (tags.verneed) {
+      auto off = load_address_to_offset(h->segments, *tags.verneed);
+      if (off) (void)walk_version_needs(b, *off, tags.verneednum, keep, "");
+      else parsed = false;
+      b.bad = false;
     }
-    if (verdef) {
-      auto off = addr_to_offset(*h, *verdef);
-      if (!off) parsed = false;
-      for (std::uint64_t i = 0; off && (verdefnum == 0 || i < verdefnum); ++i) {
-        if (++entries > kMaxVersionEntries) break;
-        add(*off, 20);
-        std::uint64_t cnt = b.uint(*off + 6, 2), aux = b.uint(*off + 12, 4), next = b.uint(*off + 16, 4);
-        if (b.hole) break;
-        if (cnt > 0) add(*off + aux, 4);
-        if (next == 0) break;
-        *off += next;
-      }
+    if (tags.verdef) {
+      auto off = load_address_to_offset(h->segments, *tags.verdef);
+      if (off) (void)walk_version_defs(b, *off, tags.verdefnum, keep, "");
+      else parsed = false;
+      b.bad = false;
     }
   }
   if (!parsed) {

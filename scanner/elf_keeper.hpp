@@ -6,7 +6,9 @@
 // program headers, PT_INTERP, PT_DYNAMIC, the dynamic string table and the
 // symbol-version tables. So the keeper retains those ranges and the image
 // serves the bytes between them as zeros (section headers read as SHT_NULL,
-// which read_elf ignores).
+// which read_elf ignores). The ranges are found with the reader's own decoder
+// (scanner/elf_file.hpp): its dynamic-table read and version walks, which name
+// each record before reading it.
 //
 // The string table usually sits before .dynamic in the file, so it is only
 // known after it streamed by: the keeper holds everything up to the first

@@ -7,8 +7,8 @@
 // section headers sit at the end of a file, so the reader works from the
 // program headers (PT_DYNAMIC, PT_LOAD address -> offset mapping) and uses
 // section headers only as a fallback when they happen to be in the buffer.
-// Every read is bounds-checked and assembled byte by byte in the file's own
-// byte order; no header struct is ever overlaid on the bytes.
+// The format itself is decoded by scanner/elf_file.hpp (constants in
+// scanner/elf_format.hpp), the same code the image keeper plans with.
 
 #include <cstdint>
 #include <map>
@@ -18,21 +18,10 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "scanner/elf_file.hpp"
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {
-
-/// e_machine values the resolver and probes care about.
-inline constexpr std::uint16_t kEm386 = 3;
-inline constexpr std::uint16_t kEmArm = 40;
-inline constexpr std::uint16_t kEmX86_64 = 62;
-inline constexpr std::uint16_t kEmAarch64 = 183;
-inline constexpr std::uint16_t kEmPpc64 = 21;
-inline constexpr std::uint16_t kEmS390 = 22;
-inline constexpr std::uint16_t kEmRiscv = 243;
-
-/// DF_1_NODEFLIB: the loader skips ld.so.cache and the default directories.
-inline constexpr std::uint64_t kDf1Nodeflib = 0x800;
 
 struct ElfInfo {
   int elf_class = 0;  ///< 32 or 64
@@ -53,9 +42,6 @@ struct ElfInfo {
   /// vn_file -> the version names needed from it ("libc.so.6" -> {"GLIBC_2.17"}).
   std::map<std::string, std::vector<std::string>> version_needs_by_file;
 };
-
-/// True when the bytes start with the ELF magic.
-bool looks_like_elf(std::string_view first_bytes);
 
 /// Parses an ELF object (or a prefix of one). Fails with
 /// "<name_for_errors>: <problem>" for anything malformed or for dynamic data

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <deque>
 
+#include "scanner/elf_file.hpp"
+
 namespace envlock::scanner {
 
 namespace {
 
-constexpr std::uint64_t kHeaderBytes = 64;
+constexpr std::uint64_t kHeaderBytes = kEhdr64Bytes;
 // A hostile tree could chain thousands of libraries; ld.so has no limit, but a
 // closure this large is a broken target, not an environment.
 constexpr std::size_t kMaxClosure = 4096;
@@ -121,12 +123,13 @@ const LibraryResolver::Header& LibraryResolver::header(const std::string& path) 
     auto bytes = fs_.read_prefix(path, kHeaderBytes);
     if (bytes) {
       h.exists = true;
-      h.elf = looks_like_elf(*bytes) && bytes->size() >= 20;
+      const ElfIdent ident = decode_ident(*bytes);
+      h.elf = ident.magic && bytes->size() >= kEhdrMachine + 2;
       if (h.elf) {
-        h.elf_class = (*bytes)[4] == 2 ? 64 : (*bytes)[4] == 1 ? 32 : 0;
-        h.little = (*bytes)[5] != 2;
-        auto b0 = static_cast<std::uint8_t>((*bytes)[18]), b1 = static_cast<std::uint8_t>((*bytes)[19]);
-        h.machine = static_cast<std::uint16_t>(h.little ? (b1 << 8) | b0 : (b0 << 8) | b1);
+        h.elf_class = ident.bits();
+        h.little = ident.little_endian();
+        const PrefixWindow source(*bytes);
+        h.machine = ElfBytes(source, ident).u16(kEhdrMachine);
       }
     }
   }

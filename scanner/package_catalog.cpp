@@ -21,23 +21,6 @@ namespace {
 constexpr std::uint64_t kMetadataLimit = 16ull << 20;
 constexpr std::uint64_t kRecordLimit = 64ull << 20;
 
-std::string normalize_dist_name(std::string_view name) {
-  // PEP 503: lower case, runs of '-', '_', '.' become one '-'.
-  std::string out;
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out.push_back('-');
-    sep = false;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
-
 std::vector<std::string> lines_of(std::string_view text) {
   std::vector<std::string> out;
   for (std::string_view line : Lines(text)) out.emplace_back(trim(line));
@@ -386,6 +369,21 @@ class CatalogReader {
 };
 
 }  // namespace
+
+std::string normalize_dist_name(std::string_view name) {
+  std::string out;
+  bool sep = false;
+  for (char c : name) {
+    if (c == '-' || c == '_' || c == '.') {
+      sep = true;
+      continue;
+    }
+    if (sep && !out.empty()) out.push_back('-');
+    sep = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
 
 std::vector<std::string> expand_pth(const FileSystem& fs, const std::vector<std::string>& site_dirs,
                                     const std::vector<std::string>& known) {

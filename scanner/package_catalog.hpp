@@ -50,6 +50,10 @@ struct Catalog {
 Catalog read_catalog(const FileSystem& fs, const std::vector<std::string>& site_dirs,
                      PackageCache* cache = nullptr);
 
+/// A distribution name as PEP 503 normalizes it: lower case, each run of
+/// '-', '_' and '.' one '-' ("Foo__Bar.baz" -> "foo-bar-baz").
+std::string normalize_dist_name(std::string_view name);
+
 /// Site directories plus the paths their *.pth files add, as site.addsitedir
 /// does: every one that exists, directory or file (a zipped egg); lines
 /// starting with "import" are code and are never run. Paths in `known` are

@@ -39,7 +39,9 @@ std::vector<std::string> live_sys_path(const FileSystem& fs, const InterpreterFa
   }
   std::vector<std::string> out;
   for (const auto& p : known) {
-    if (fs.is_dir(p)) out.push_back(p);
+    // importlib.metadata reads every entry it can: a directory, or a zip
+    // archive such as a zipped egg on PYTHONPATH (a missing one is nothing).
+    if (fs.is_dir(p) || fs.is_file(p)) out.push_back(p);
   }
   for (auto& p : expand_pth(fs, sites, known)) out.push_back(std::move(p));
   return out;

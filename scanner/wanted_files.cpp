@@ -1,5 +1,7 @@
 #include "scanner/wanted_files.hpp"
 
+#include "scanner/elf_file.hpp"
+
 namespace envlock::scanner {
 
 namespace {
@@ -62,8 +64,7 @@ Want wanted_content(std::string_view path, std::string_view first_bytes) {
     return Want::kWhole;
   // dpkg's file lists: the only file list of Debian's Python packages (dpkg_files.hpp).
   if (is_dpkg_file_list(path)) return Want::kWhole;
-  if (first_bytes.size() >= 4 && first_bytes.substr(0, 4) == std::string_view("\x7f" "ELF", 4))
-    return Want::kPrefix;
+  if (looks_like_elf(first_bytes)) return Want::kPrefix;
   // A pyc directly in a __pycache__ directory, where importlib looks (after
   // the ELF test: ELF bytes are no byte code Python loads, and a hardlink
   // shared with a library keeps what the library needs).

@@ -152,6 +152,27 @@ TEST(CheckMetadata, AZippedEggIsReportedAsTheInterpreterSeesIt) {
   EXPECT_EQ(c[0]["subject"], "eggdemo");
 }
 
+// PYTHONPATH may name the egg file itself: Python and importlib.metadata read
+// it as a zip, and so does the scan (its pythonpath is the caller's).
+TEST(CheckMetadata, AZippedEggOnPythonpathIsReported) {
+  TempDir tmp;
+  Venv venv(tmp / "venv", false);
+  const std::string egg = tmp / "eggdemo-1.4-py3.egg";
+  make_egg(venv, egg);
+  auto truth = run({venv.python(), "-c",
+                    "import importlib.metadata as m; print(m.version('eggdemo'))"},
+                   {"PYTHONPATH=" + egg});
+  ASSERT_EQ(truth.out, "1.4\n") << truth.err;
+  auto r = envlock({"scan", "--format", "json", "--no-cache", "--python", venv.python()},
+                   {"PYTHONPATH=" + egg});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto scan = nlohmann::json::parse(r.out);
+  EXPECT_EQ(envlock_listing(scan).count("eggdemo"), 1u) << scan["packages"].dump();
+  const auto site_dirs = scan["python"]["site-dirs"];
+  EXPECT_NE(std::find(site_dirs.begin(), site_dirs.end(), egg), site_dirs.end())
+      << site_dirs.dump();
+}
+
 // The first of two copies in os.listdir order is what Python imports; the
 // scan follows it, and reports the ambiguity as package-duplicate.
 TEST(CheckMetadata, DuplicateMetadataFollowsTheInterpreterAndIsAFinding) {

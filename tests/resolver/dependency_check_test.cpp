@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "resolver/compare.hpp"
+
 namespace envlock::resolver {
 namespace {
 
@@ -32,9 +34,15 @@ Fingerprint env(std::vector<Package> packages, std::string python = "3.11.7") {
   return fp;
 }
 
+// The findings `check` reports for the target's own broken requirements:
+// compare() against a lock that holds none of its packages (so nothing is
+// "also in the lock"), with the default policy (packages.broken = warn).
 std::string check(const Fingerprint& fp) {
+  Fingerprint lock = fp;
+  lock.packages.clear();
   std::ostringstream out;
-  for (const auto& f : find_broken_dependencies(fp, Severity::kWarn)) {
+  for (const auto& f : compare(lock, fp, Policy{}).findings) {
+    if (f.category != "dependency-broken") continue;
     out << to_string(f.severity) << " " << f.category << " " << f.subject << " "
         << f.lock.value_or("null") << " " << f.target.value_or("null") << " ["
         << f.requirement.value_or("?") << "] " << f.message << "\n";

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "resolver/compare.hpp"
+
 namespace envlock::resolver {
 namespace {
 
@@ -135,7 +137,14 @@ TEST(WheelCompat, FindingsPerPackage) {
       wheel("torch", "2.1.0", {"bogus", "cp312-cp312-manylinux1_x86_64"}),
       wheel("grpcio", "1.60.0", {"cp311-cp311-manylinux_2_34_x86_64", "cp311-cp311-linux_x86_64"}),
   };
-  const auto findings = find_incompatible_wheels(fp, Severity::kWarn);
+  // What `check` reports: compare() against a lock without these packages,
+  // default policy (packages.incompatible = warn).
+  Fingerprint lock = fp;
+  lock.packages.clear();
+  std::vector<Finding> findings;
+  for (auto& f : compare(lock, fp, Policy{}).findings) {
+    if (f.category == "wheel-incompatible") findings.push_back(std::move(f));
+  }
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].category, "wheel-incompatible");
   EXPECT_EQ(findings[0].subject, "numpy");
