@@ -6,6 +6,7 @@
 #include "cli/render_scan.hpp"
 #include "cli/signing.hpp"
 #include "cli/target_options.hpp"
+
 #include "lockfile/json_codec.hpp"
 #include "lockfile/lock_io.hpp"
 #include "lockfile/signature.hpp"

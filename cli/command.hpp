@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
 namespace envlock::cli {
 

@@ -1,13 +1,13 @@
 #include "cli/curl_library.hpp"
 
-#include "scanner/shared_library.hpp"
+#include "base/shared_library.hpp"
 
 namespace envlock::cli {
 
 namespace {
 
 Result<CurlLibrary> load() {
-  auto lib = ENVLOCK_TRY(scanner::SharedLibrary::open({"libcurl.so.4", "libcurl-gnutls.so.4"},
+  auto lib = ENVLOCK_TRY(SharedLibrary::open({"libcurl.so.4", "libcurl-gnutls.so.4"},
                                                       "cannot load libcurl to fetch a URL (install libcurl4)"));
   CurlLibrary curl{};
   lib.resolve("curl_global_init", curl.global_init);
@@ -24,6 +24,6 @@ Result<CurlLibrary> load() {
 
 }  // namespace
 
-Result<const CurlLibrary*> curl_library() { return scanner::load_once<CurlLibrary, load>(); }
+Result<const CurlLibrary*> curl_library() { return load_once<CurlLibrary, load>(); }
 
 }  // namespace envlock::cli

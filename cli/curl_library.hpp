@@ -1,5 +1,5 @@
 #pragma once
-// libcurl, loaded with dlopen on first use (scanner/shared_library.hpp).
+// libcurl, loaded with dlopen on first use (base/shared_library.hpp).
 // Only a lock given by URL needs it, while linking it costs every envlock run
 // the start-up of some 25 shared libraries (TLS, Kerberos, LDAP, IDN...):
 // about as long as the rest of a cached `scan --fast`. The CI gate runs
@@ -8,7 +8,7 @@
 
 #include <curl/curl.h>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
 namespace envlock::cli {
 

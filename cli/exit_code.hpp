@@ -1,7 +1,7 @@
 #pragma once
 // The one place where an Error becomes a process exit code (docs/cli.md).
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
 namespace envlock::cli {
 

@@ -3,31 +3,14 @@
 #include <cstdint>
 #include <set>
 
+#include "base/percent_encoding.hpp"
+#include "base/sha256.hpp"
 #include "cli/export_formats.hpp"
 #include "cli/render_json.hpp"
-#include "lockfile/sha256.hpp"
 
 namespace envlock::cli {
 
 namespace {
-
-std::string purl_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto b = static_cast<std::uint8_t>(c);
-    const bool plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
-                       b == '.' || b == '-' || b == '_' || b == '~';
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xf];
-    }
-  }
-  return out;
-}
 
 bool is_hex(std::string_view s) {
   for (char c : s) {
@@ -93,16 +76,16 @@ std::string pypi_purl(std::string_view name, std::string_view version) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (c == '_') c = '-';
   }
-  std::string out = "pkg:pypi/" + purl_encode(normalized);
-  if (!version.empty()) out += "@" + purl_encode(version);
+  std::string out = "pkg:pypi/" + percent_encode(normalized);
+  if (!version.empty()) out += "@" + percent_encode(version);
   return out;
 }
 
 std::string uuid_urn_from(std::string_view seed) {
-  std::string bytes = lockfile::hex_decode(lockfile::sha256_hex(seed)).substr(0, 16);
+  std::string bytes = hex_decode(sha256_hex(seed)).substr(0, 16);
   bytes[6] = static_cast<char>((static_cast<std::uint8_t>(bytes[6]) & 0x0f) | 0x80);
   bytes[8] = static_cast<char>((static_cast<std::uint8_t>(bytes[8]) & 0x3f) | 0x80);
-  const std::string hex = lockfile::hex_encode(bytes);
+  const std::string hex = hex_encode(bytes);
   return "urn:uuid:" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }

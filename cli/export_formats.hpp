@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 
 namespace envlock::cli {

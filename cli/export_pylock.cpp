@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "base/percent_encoding.hpp"
 #include "cli/export_formats.hpp"
 #include "cli/render_escape.hpp"
 
@@ -37,25 +38,6 @@ std::string environment_marker(std::string_view platform) {
     if (!ok) return "";
   }
   return "sys_platform == 'linux' and platform_machine == '" + std::string(machine) + "'";
-}
-
-std::string percent_decode(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 // PEP 610 records the VCS apart from the URL; a "git+" style prefix, when the

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 
 namespace envlock::cli {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 
 namespace envlock::cli {

@@ -4,11 +4,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
+#include "base/path.hpp"
+#include "base/regular_file.hpp"
 #include "lockfile/lock_io.hpp"
-#include "scanner/disk_filesystem.hpp"
 
 namespace envlock::cli {
 
@@ -30,16 +32,23 @@ bool stdout_wants_color(const std::string& output_path) {
 }
 
 Result<std::string> read_input_file(const std::string& path, std::string_view what) {
-  scanner::DiskFileSystem fs("/");
   std::string abs = path.starts_with('/') ? path : std::filesystem::current_path().string() + "/" + path;
-  auto text = fs.read(abs, 16u << 20);
+  auto text = read_regular_file(normalize_path(abs), 16u << 20);
   if (!text) {
-    std::string why = text.error().message;
-    auto colon = why.rfind(": ");
-    return fail(path + ": cannot read " + std::string(what) + ": " +
-                (colon == std::string::npos ? why : why.substr(colon + 2)));
+    using Reason = ReadFileError::Reason;
+    std::string why;
+    switch (text.error().reason) {
+      case Reason::kNotRegular:
+      case Reason::kFstat: why = "not a regular file"; break;
+      case Reason::kTooLarge:
+      case Reason::kGrewTooLarge:
+        why = "file is larger than the " + std::to_string(16u << 20) + "-byte limit";
+        break;
+      default: why = std::strerror(text.error().err);
+    }
+    return fail(path + ": cannot read " + std::string(what) + ": " + why);
   }
-  return text;
+  return std::move(*text);
 }
 
 }  // namespace envlock::cli

@@ -3,9 +3,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <chrono>
-#include <ctime>
 
+#include "base/utc_time.hpp"
 #include "cli/render_escape.hpp"
 #include "cli/render_summary.hpp"
 #include "cli/render_text.hpp"
@@ -16,14 +15,8 @@ using resolver::Severity;
 
 namespace {
 
-std::string now_timestamp() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  std::array<char, 32> buf{};
-  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &utc);
-  return buf.data();
-}
+// xs:dateTime as the JUnit schema's timestamp attribute takes it: no zone.
+constexpr const char* kJUnitTime = "%Y-%m-%dT%H:%M:%S";
 
 std::string host_name() {
   std::array<char, 256> buf{};
@@ -76,7 +69,7 @@ std::string render_junit(const resolver::Report& report, const RenderOptions& op
 
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
   out += "  <testsuite package=\"envlock\" id=\"0\" name=\"" + one_line(suite_name) +
-         "\" timestamp=\"" + escape_xml(opts.timestamp.empty() ? now_timestamp() : opts.timestamp) +
+         "\" timestamp=\"" + escape_xml(opts.timestamp.empty() ? utc_now(kJUnitTime) : opts.timestamp) +
          "\" hostname=\"" + escape_xml(opts.hostname.empty() ? host_name() : opts.hostname) +
          "\" tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(counts.block) +
          "\" errors=\"0\" skipped=\"" + std::to_string(counts.warn) + "\" time=\"0\">\n";

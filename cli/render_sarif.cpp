@@ -5,8 +5,9 @@
 #include <map>
 #include <utility>
 
+#include "base/percent_encoding.hpp"
+#include "base/sha256.hpp"
 #include "cli/render_json.hpp"
-#include "lockfile/sha256.hpp"
 
 namespace envlock::cli {
 
@@ -91,22 +92,7 @@ bool has_scheme(std::string_view s) {
 
 std::string path_to_uri(std::string_view path) {
   if (has_scheme(path)) return std::string(path);
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = !path.empty() && path.front() == '/' ? "file://" : "";
-  for (char c : path) {
-    const auto b = static_cast<std::uint8_t>(c);
-    const bool unreserved = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-                            (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
-                            b == '~' || b == '/';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xf];
-    }
-  }
-  return out;
+  return (!path.empty() && path.front() == '/' ? "file://" : "") + percent_encode(path, "/");
 }
 
 nlohmann::ordered_json report_to_sarif(const resolver::Report& report, const RenderOptions& opts) {
@@ -144,7 +130,7 @@ nlohmann::ordered_json report_to_sarif(const resolver::Report& report, const Ren
     result["locations"].push_back(std::move(location));
     // Lets dashboards track one finding across runs even when the values change.
     result["partialFingerprints"] = {
-        {"envlockFinding/v1", lockfile::sha256_hex(f.category + '\0' + f.subject)}};
+        {"envlockFinding/v1", sha256_hex(f.category + '\0' + f.subject)}};
     nlohmann::ordered_json properties;
     properties["severity"] = std::string(resolver::to_string(f.severity));
     properties["lock"] = nullable(f.lock);

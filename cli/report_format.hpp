@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "cli/render_options.hpp"
-#include "lockfile/error.hpp"
 #include "resolver/finding.hpp"
 
 namespace envlock::cli {

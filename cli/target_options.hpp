@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "scanner/scan.hpp"
 

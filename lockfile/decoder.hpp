@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 
 namespace envlock::lockfile {

@@ -1,7 +1,7 @@
 #include "lockfile/digest.hpp"
 
+#include "base/sha256.hpp"
 #include "lockfile/json_codec.hpp"
-#include "lockfile/sha256.hpp"
 
 namespace envlock::lockfile {
 

@@ -2,13 +2,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <random>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/regular_file.hpp"
+#include "base/utc_time.hpp"
 #include "lockfile/decoder.hpp"
 #include "lockfile/digest.hpp"
 #include "lockfile/json_codec.hpp"
@@ -29,57 +30,20 @@ const char* file_kind(mode_t mode) {
   return "not a regular file";
 }
 
-Result<void> check_file(const std::string& path, const struct stat& st) {
-  if (!S_ISREG(st.st_mode)) {
-    return fail(path + ": is " + file_kind(st.st_mode) + ", not a lock or scan file");
-  }
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxDocumentBytes) {
-    return fail(path + ": too large (" + std::to_string(st.st_size) +
-                " bytes; the limit is 64 MiB)");
-  }
-  return {};
-}
-
 Result<std::string> read_limited(const std::string& path) {
-  struct stat st {};
-  // stat first: opening a FIFO or a tape device for reading can block or act.
-  if (::stat(path.c_str(), &st) != 0) return fail(path + ": cannot read: " + errno_text(errno));
-  ENVLOCK_TRY(check_file(path, st));
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return fail(path + ": cannot read: " + errno_text(errno));
-  // The path may have been swapped between stat and open.
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      static_cast<std::uint64_t>(st.st_size) > kMaxDocumentBytes) {
-    int err = errno;
-    ::close(fd);
-    auto checked = check_file(path, st);
-    if (!checked) return tl::unexpected(checked.error());
-    return fail(path + ": cannot read: " + errno_text(err));
+  auto data = read_regular_file(path, kMaxDocumentBytes);
+  if (data) return std::move(*data);
+  using Reason = ReadFileError::Reason;
+  switch (data.error().reason) {
+    case Reason::kNotRegular:
+      return fail(path + ": is " + file_kind(data.error().mode) + ", not a lock or scan file");
+    case Reason::kTooLarge:
+      return fail(path + ": too large (" + std::to_string(data.error().size) +
+                  " bytes; the limit is 64 MiB)");
+    case Reason::kGrewTooLarge:
+      return fail(path + ": too large (over 64 MiB, the limit for a lock or scan)");
+    default: return fail(path + ": cannot read: " + errno_text(data.error().err));
   }
-  std::string data;
-  data.resize(static_cast<std::size_t>(st.st_size) + 1);
-  std::size_t have = 0;
-  while (true) {
-    if (have == data.size()) {
-      if (data.size() > kMaxDocumentBytes) break;
-      data.resize(std::min(data.size() * 2, kMaxDocumentBytes + 1));
-    }
-    ssize_t n = ::read(fd, data.data() + have, data.size() - have);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return fail(path + ": cannot read: " + errno_text(err));
-    }
-    if (n == 0) break;
-    have += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (have > kMaxDocumentBytes) {
-    return fail(path + ": too large (over 64 MiB, the limit for a lock or scan)");
-  }
-  data.resize(have);
-  return data;
 }
 
 bool looks_like_json(std::string_view text) {
@@ -105,15 +69,6 @@ std::string random_suffix() {
   std::uniform_int_distribution<std::uint32_t> dist;
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08x", dist(rd));
-  return buf;
-}
-
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
 
@@ -209,7 +164,7 @@ Result<Fingerprint> read_fingerprint_file(const std::string& path) {
 void stamp(Fingerprint& fp) {
   fp.envlock.schema = kSchemaVersion;
   fp.envlock.generator = "envlock " ENVLOCK_VERSION;
-  if (fp.envlock.created.empty()) fp.envlock.created = now_utc();
+  if (fp.envlock.created.empty()) fp.envlock.created = utc_now();
   fp.envlock.signature.clear();
   fp.envlock.digest = compute_digest(fp);
 }

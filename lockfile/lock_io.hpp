@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 
 namespace envlock::lockfile {

@@ -8,7 +8,8 @@
 #include <cryptopp/osrng.h>
 #include <cryptopp/xed25519.h>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
+#include "base/text.hpp"
 
 namespace envlock::lockfile {
 
@@ -20,19 +21,12 @@ constexpr std::string_view kLinePrefix = "signature = \"ed25519:";
 constexpr std::size_t kKeyBytes = 32;
 constexpr std::size_t kSignatureBytes = 64;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::string_view(" \t\r\n").find(s.front()) != std::string_view::npos) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::string_view(" \t\r\n").find(s.back()) != std::string_view::npos) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// Signature files are trimmed of these only (not \v or \f).
+constexpr std::string_view kSpace = " \t\r\n";
 
 // The 32 key bytes of `text` when it is "<prefix><64 hex>", else nullopt.
 std::optional<std::string> key_bytes(std::string_view text, std::string_view prefix) {
-  text = trim(text);
+  text = trim(text, kSpace);
   if (text.substr(0, prefix.size()) != prefix) return std::nullopt;
   std::string bytes = hex_decode(text.substr(prefix.size()));
   if (bytes.size() != kKeyBytes) return std::nullopt;
@@ -112,14 +106,14 @@ std::vector<Line> split_lines(std::string_view text) {
 }
 
 bool is_header(std::string_view line) {
-  line = trim(line);
+  line = trim(line, kSpace);
   return !line.empty() && line.front() == '[';
 }
 
 bool is_envlock_header(std::string_view line) {
-  line = trim(line);
+  line = trim(line, kSpace);
   if (line.substr(0, 9) != "[envlock]") return false;
-  std::string_view rest = trim(line.substr(9));
+  std::string_view rest = trim(line.substr(9), kSpace);
   return rest.empty() || rest.front() == '#';
 }
 
@@ -150,7 +144,7 @@ std::optional<std::size_t> insertion_offset(std::string_view text) {
   if (!section) return std::nullopt;
   std::size_t at = section->header;
   for (std::size_t i = section->first; i < section->last; ++i) {
-    auto body = trim(text.substr(lines[i].begin, lines[i].end - lines[i].begin));
+    auto body = trim(text.substr(lines[i].begin, lines[i].end - lines[i].begin), kSpace);
     if (!body.empty() && body.front() != '#') at = i;
   }
   return lines[at].next;
@@ -172,9 +166,9 @@ Search find_signature(std::string_view text, Found& found) {
   bool malformed = false;
   for (std::size_t i = section->first; i < section->last; ++i) {
     auto body = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
-    std::string_view t = trim(body);
+    std::string_view t = trim(body, kSpace);
     if (t.substr(0, 9) != "signature") continue;
-    std::string_view after = trim(t.substr(9));
+    std::string_view after = trim(t.substr(9), kSpace);
     if (after.empty() || after.front() != '=') continue;  // e.g. "signatures = ..."
     ++count;
     bool exact = body.size() == kLinePrefix.size() + 2 * kSignatureBytes + 1 &&

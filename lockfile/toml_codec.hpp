@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.hpp"
 #include "lockfile/decoder.hpp"
-#include "lockfile/error.hpp"
 #include "lockfile/fingerprint.hpp"
 
 namespace envlock::lockfile {

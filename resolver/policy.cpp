@@ -13,6 +13,7 @@
 
 #include <toml++/toml.h>
 
+#include "base/regular_file.hpp"
 #include "lockfile/toml_codec.hpp"
 #include "lockfile/value_budget.hpp"
 #include "resolver/name.hpp"
@@ -387,35 +388,21 @@ Result<Policy> parse_policy(std::string_view text, std::string_view source) {
 }
 
 Result<Policy> load_policy_file(const std::string& path) {
-  // stat before open: opening some devices has side effects, and a FIFO
-  // would block; fstat after open closes the race with a swapped file.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return fail(path + ": cannot open: " + std::strerror(errno));
-  }
-  if (!S_ISREG(st.st_mode)) return fail(path + ": not a regular file");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return fail(path + ": cannot open: " + std::strerror(errno));
-  std::string text;
-  std::string error;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = "not a regular file";
-  } else {
-    char buffer[65536];
-    while (error.empty()) {
-      const ssize_t n = ::read(fd, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) error = std::string("cannot read: ") + std::strerror(errno);
-      if (n <= 0) break;
-      text.append(buffer, static_cast<std::size_t>(n));
-      if (text.size() > kMaxPolicyBytes) {
-        error = "larger than " + std::to_string(kMaxPolicyBytes) + " bytes";
-      }
+  auto text = read_regular_file(path, kMaxPolicyBytes);
+  if (!text) {
+    using Reason = ReadFileError::Reason;
+    switch (text.error().reason) {
+      case Reason::kStat:
+      case Reason::kOpen: return fail(path + ": cannot open: " + std::strerror(text.error().err));
+      case Reason::kNotRegular:
+      case Reason::kFstat: return fail(path + ": not a regular file");
+      case Reason::kRead: return fail(path + ": cannot read: " + std::strerror(text.error().err));
+      case Reason::kTooLarge:
+      case Reason::kGrewTooLarge:
+        return fail(path + ": larger than " + std::to_string(kMaxPolicyBytes) + " bytes");
     }
   }
-  ::close(fd);
-  if (!error.empty()) return fail(path + ": " + error);
-  return parse_policy(text, path);
+  return parse_policy(*text, path);
 }
 
 }  // namespace envlock::resolver

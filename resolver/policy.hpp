@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "resolver/finding.hpp"
 #include "resolver/specifier.hpp"
 

@@ -9,7 +9,7 @@ namespace envlock::resolver {
 namespace {
 
 using detail::space_at;
-using detail::trim;
+using detail::python_strip;
 
 struct OpSpelling {
   std::string_view text;
@@ -297,7 +297,7 @@ std::optional<ScannedSpecifier> scan_specifier(std::string_view text, std::size_
 }
 
 std::optional<Specifier> try_parse_specifier(std::string_view text) {
-  const std::string_view t = trim(text);
+  const std::string_view t = python_strip(text);
   auto scanned = scan(t, 0);
   if (!scanned || scanned->end != t.size()) return std::nullopt;
   return std::move(scanned->spec);
@@ -305,12 +305,12 @@ std::optional<Specifier> try_parse_specifier(std::string_view text) {
 
 Result<SpecifierSet> parse_specifier_list(std::string_view text, bool skip_empty) {
   SpecifierSet set;
-  if (trim(text).empty()) return set;
+  if (python_strip(text).empty()) return set;
   std::size_t begin = 0;
   for (;;) {
     const std::size_t comma = text.find(',', begin);
     const std::string_view item =
-        trim(text.substr(begin, comma == std::string_view::npos ? text.npos : comma - begin));
+        python_strip(text.substr(begin, comma == std::string_view::npos ? text.npos : comma - begin));
     if (!item.empty()) {
       auto spec = try_parse_specifier(item);
       if (!spec) return fail("invalid specifier '" + std::string(text) + "'");

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "resolver/version.hpp"
 
 namespace envlock::resolver {

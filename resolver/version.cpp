@@ -155,7 +155,7 @@ std::size_t space_at(std::string_view s, std::size_t pos) {
   return 0;
 }
 
-std::string_view trim(std::string_view s) {
+std::string_view python_strip(std::string_view s) {
   while (const std::size_t n = space_at(s, 0)) s.remove_prefix(n);
   for (;;) {
     // A trailing space is one to three bytes long; try each length.
@@ -255,7 +255,7 @@ std::optional<ScannedVersion> scan_version(std::string_view s, std::size_t pos,
 }  // namespace detail
 
 std::optional<Version> parse_version(std::string_view text) {
-  const std::string_view t = detail::trim(text);
+  const std::string_view t = detail::python_strip(text);
   auto scanned = detail::scan_version(t, 0, detail::VersionGrammar{});
   if (!scanned || scanned->end != t.size()) return std::nullopt;
   return std::move(scanned->version);
@@ -265,7 +265,7 @@ Version parse_version_or_legacy(std::string_view text) {
   if (auto v = parse_version(text)) return std::move(*v);
   Version legacy;
   legacy.legacy = true;
-  legacy.raw.assign(detail::trim(text));
+  legacy.raw.assign(detail::python_strip(text));
   return legacy;
 }
 

@@ -133,7 +133,7 @@ std::optional<ScannedVersion> scan_version(std::string_view text, std::size_t po
 /// U+3000).
 std::size_t space_at(std::string_view s, std::size_t pos);
 /// `s` without leading and trailing whitespace (as Python's str.strip()).
-std::string_view trim(std::string_view s);
+std::string_view python_strip(std::string_view s);
 
 }  // namespace detail
 

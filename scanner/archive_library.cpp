@@ -1,6 +1,6 @@
 #include "scanner/archive_library.hpp"
 
-#include "scanner/shared_library.hpp"
+#include "base/shared_library.hpp"
 
 namespace envlock::scanner {
 

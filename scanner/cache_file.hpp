@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
 namespace envlock::scanner {
 

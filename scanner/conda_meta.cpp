@@ -6,7 +6,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "lockfile/value_budget.hpp"
 #include "scanner/record_parser.hpp"
 
@@ -132,7 +132,7 @@ std::vector<PackageFile> files_of(const CondaRecord& record, const std::string& 
       // As RECORD writes it, so that a --fast scan (listed hashes) and a full
       // scan (hashed content) of an untouched package agree.
       pf.algorithm = "sha256";
-      pf.digest = urlsafe_b64(lockfile::hex_decode(f.sha256));
+      pf.digest = urlsafe_b64(hex_decode(f.sha256));
     }
     out.push_back(std::move(pf));
   }

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "scanner/filesystem.hpp"
 #include "scanner/package_catalog.hpp"

@@ -6,6 +6,8 @@
 #include <limits>
 #include <set>
 
+#include "base/text.hpp"
+
 namespace envlock::scanner {
 namespace {
 
@@ -16,14 +18,6 @@ constexpr std::size_t kMaxToken = 64;
 constexpr std::size_t kMaxTokensPerLine = 8192;
 constexpr std::size_t kMaxPhysicalIds = 4096;
 constexpr std::int64_t kMaxCpus = 1 << 20;
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\v\f";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
 
 /// Whitespace-separated tokens; hostile lines are bounded in count and length.
 std::set<std::string> tokens(std::string_view s) {
@@ -417,12 +411,7 @@ CpuInfo parse_cpuinfo(std::string_view text) {
     if (field.empty()) field = value;
   };
 
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (std::string_view line : Lines(text)) {
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     auto key = trim(line.substr(0, colon));
@@ -475,12 +464,7 @@ CpuInfo parse_cpuinfo(std::string_view text) {
 }
 
 std::optional<std::int64_t> parse_meminfo_total(std::string_view text) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
+  for (std::string_view line : Lines(text)) {
     if (!line.starts_with("MemTotal:")) continue;
     auto rest = trim(line.substr(9));
     std::int64_t unit = 1;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "base/text.hpp"
 #include "scanner/elf_reader.hpp"
 #include "scanner/elf_versions.hpp"
 
@@ -75,12 +76,7 @@ bool better(std::string_view a, std::string_view b) {
 
 std::map<std::string, long> defines(std::string_view text) {
   std::map<std::string, long> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t end = text.find('\n', i);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(i, end - i);
-    i = end + 1;
+  for (std::string_view line : Lines(text)) {
     auto skip = [&] {
       while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     };

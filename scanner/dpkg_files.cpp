@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "base/text.hpp"
+
 namespace envlock::scanner {
 
 namespace {
@@ -11,10 +13,7 @@ constexpr std::size_t kMaxInfoFiles = 100'000;
 
 template <typename F>
 void for_each_line(std::string_view text, F&& f) {
-  while (!text.empty()) {
-    std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  for (std::string_view line : Lines(text)) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!line.empty()) f(line);
   }

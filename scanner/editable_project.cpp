@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/file_hasher.hpp"
 #include "scanner/record_parser.hpp"
 
@@ -150,7 +150,7 @@ EditableProject hash_editable_project(const FileSystem& fs, const std::string& d
     std::string what;
     if (r.type == FileType::kRegular) {
       const auto& d = digests[request_of[i]];
-      what = d ? "sha256=" + urlsafe_b64(lockfile::hex_decode(d->sha256)) : "unreadable";
+      what = d ? "sha256=" + urlsafe_b64(hex_decode(d->sha256)) : "unreadable";
       if (r.relative.ends_with(".py")) out.sources.push_back(r.absolute);
     } else if (r.type == FileType::kSymlink) {
       auto target = fs.readlink(r.absolute);
@@ -162,7 +162,7 @@ EditableProject hash_editable_project(const FileSystem& fs, const std::string& d
     lines.push_back(r.relative + "," + what + "\n");
   }
   std::sort(lines.begin(), lines.end());
-  lockfile::Sha256 agg;
+  Sha256 agg;
   for (const auto& l : lines) agg.update(l);
   out.summary.count = lines.size();
   out.summary.digest = "sha256:" + agg.hex_final();

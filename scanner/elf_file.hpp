@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/elf_format.hpp"
 
 namespace envlock::scanner {

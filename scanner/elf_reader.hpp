@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/elf_file.hpp"
 #include "scanner/filesystem.hpp"
 

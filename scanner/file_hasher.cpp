@@ -11,7 +11,7 @@
 #include <memory>
 #include <thread>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/hash_cache.hpp"
 
 namespace envlock::scanner {
@@ -52,7 +52,7 @@ Result<FileDigest> read_and_hash(const FileSystem& fs, const HashRequest& req) {
   }
   auto extra = make_hash(req.extra);
   if (!extra) return fail(req.path + ": unsupported hash algorithm " + req.extra);
-  lockfile::Sha256 sha;
+  Sha256 sha;
   auto done = fs.read_chunks(req.path, [&](const char* data, std::size_t size) {
     sha.update(data, size);
     extra->Update(reinterpret_cast<const CryptoPP::byte*>(data), size);
@@ -78,7 +78,7 @@ Result<FileDigest> hash_file(const FileSystem& fs, const HashRequest& req, HashC
   const FileKey key = FileKey::of(*before);
   if (auto hit = cache->lookup(key, md5)) {
     FileDigest out;
-    out.sha256 = lockfile::hex_encode(
+    out.sha256 = hex_encode(
         std::string_view(reinterpret_cast<const char*>(hit->sha256.data()), hit->sha256.size()));
     if (md5) out.extra.assign(reinterpret_cast<const char*>(hit->md5->data()), hit->md5->size());
     return out;
@@ -90,7 +90,7 @@ Result<FileDigest> hash_file(const FileSystem& fs, const HashRequest& req, HashC
   auto after = fs.stat(req.path);
   if (after && FileKey::of(*after) == key) {
     CachedDigest value;
-    value.sha256 = to_array<32>(lockfile::hex_decode(digest->sha256));
+    value.sha256 = to_array<32>(hex_decode(digest->sha256));
     if (md5) value.md5 = to_array<16>(digest->extra);
     cache->store(key, value);
   }

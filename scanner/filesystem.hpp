@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
+#include "base/path.hpp"
 
 namespace envlock::scanner {
 
@@ -113,14 +114,6 @@ class FileSystem {
   bool is_file(std::string_view path) const;
 };
 
-/// Joins target paths: join("/usr/lib", "x") == "/usr/lib/x".
-std::string join_path(std::string_view dir, std::string_view name);
-/// Lexically normalizes: collapses "//", ".", and ".." (never above "/").
-std::string normalize_path(std::string_view path);
-/// Parent directory of a normalized absolute path ("/" for "/x").
-std::string parent_path(std::string_view path);
-/// Last component.
-std::string base_name(std::string_view path);
 /// True for paths in the kernel's pseudo filesystems (/proc, /sys, /dev):
 /// no installer puts files there, and reading them can be endless or act on
 /// a device, so a path a package lists there is never opened.

@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "base/text.hpp"
+
 namespace envlock::scanner {
 namespace {
 
@@ -13,14 +15,6 @@ constexpr std::size_t kMaxPciDevices = 4096;
 constexpr std::uint32_t kVendorNvidia = 0x10de;
 constexpr std::uint32_t kVendorAmd = 0x1002;
 constexpr std::uint32_t kClassDisplay = 0x03;  // PCI base class: display controller
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\v\f";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
 
 /// A sysfs hex attribute ("0x10de\n").
 std::optional<std::uint32_t> parse_hex(std::string_view s) {
@@ -46,13 +40,7 @@ std::string hex4(std::uint32_t v) {
 
 template <class Fn>
 void for_each_line(std::string_view text, Fn&& fn) {
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    fn(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
+  for (std::string_view line : Lines(text)) fn(line);
 }
 
 using GpuMap = std::map<std::string, lockfile::Gpu>;

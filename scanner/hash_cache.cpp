@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/cache_file.hpp"
 
 namespace envlock::scanner {
@@ -87,7 +87,7 @@ Result<void> HashCache::load(const std::string& file, Map& out) {
     return fail(file + ": entry count does not match the file size");
   }
   std::string_view body(data.data(), size - kTrailerSize);
-  if (lockfile::hex_decode(lockfile::sha256_hex(body)) != data.substr(body.size())) {
+  if (hex_decode(sha256_hex(body)) != data.substr(body.size())) {
     return fail(file + ": checksum mismatch");
   }
   out.reserve(static_cast<std::size_t>(count));
@@ -174,7 +174,7 @@ Result<void> HashCache::save() {
     }
     put_u64(out, static_cast<std::uint64_t>(e->hashed_ns));
   }
-  out += lockfile::hex_decode(lockfile::sha256_hex(out));
+  out += hex_decode(sha256_hex(out));
 
   ENVLOCK_TRY(write_cache_file(file_, out));
   dirty_ = false;

@@ -26,7 +26,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/image_manifest.hpp"
 
 namespace envlock::scanner {
@@ -35,7 +35,7 @@ std::string blob_member(std::string_view hex) { return std::string(kBlobDir) + s
 Result<std::string> read_verified(const BlobStore& store, std::string_view member, std::string_view hex,
                                   std::string_view digest_text) {
   std::string bytes = ENVLOCK_TRY(store.read(member, kMaxMetadataBytes));
-  std::string actual = lockfile::sha256_hex(bytes);
+  std::string actual = sha256_hex(bytes);
   if (actual != hex)
     return fail(store.path() + ": " + std::string(member) + " does not match its digest " +
                     std::string(digest_text) + " (content is sha256:" + actual + ")",
@@ -105,7 +105,7 @@ Result<LocatedImage> locate_docker(BlobStore store, const ImageOptions& opts) {
   // Config digests, needed for untagged images and digest refs.
   auto config_digest = [&](const DockerImageEntry& e) -> Result<std::string> {
     std::string bytes = ENVLOCK_TRY(store.read(e.config, kMaxMetadataBytes));
-    return "sha256:" + lockfile::sha256_hex(bytes);
+    return "sha256:" + sha256_hex(bytes);
   };
   std::vector<std::string> labels;
   for (const auto& e : entries) {
@@ -139,7 +139,7 @@ Result<LocatedImage> locate_docker(BlobStore store, const ImageOptions& opts) {
   LocatedImage out{std::move(store), {}, {}, {}, {}};
   const BlobStore& s = out.store;
   std::string config_text = ENVLOCK_TRY(s.read(entry.config, kMaxMetadataBytes));
-  std::string config_hex = lockfile::sha256_hex(config_text);
+  std::string config_hex = sha256_hex(config_text);
   if (std::string named = hex_in_member(entry.config); !named.empty() && named != config_hex)
     return fail(s.path() + ": " + entry.config + " does not match its digest sha256:" + named +
                     " (content is sha256:" + config_hex + ")",

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "scanner/image_blobs.hpp"
 

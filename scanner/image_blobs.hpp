@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/layer_reader.hpp"
 #include "scanner/path_jail.hpp"
 

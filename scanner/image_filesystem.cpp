@@ -1,6 +1,6 @@
 #include "scanner/image_filesystem.hpp"
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/image_loader.hpp"
 
 namespace envlock::scanner {
@@ -144,7 +144,7 @@ Result<void> ImageFileSystem::read_chunks(
 Result<std::string> ImageFileSystem::sha256(std::string_view path) const {
   const FileContent* c = ENVLOCK_TRY(regular(path));
   if (c->hashed) return c->sha256_hex();
-  if (c->whole()) return lockfile::sha256_hex(c->size > 0 ? std::string_view(c->pieces[0].bytes) : "");
+  if (c->whole()) return sha256_hex(c->size > 0 ? std::string_view(c->pieces[0].bytes) : "");
   return fail(description_ + ":" + std::string(path) +
               ": not hashed while streaming the image (file hashing was off)");
 }
@@ -154,11 +154,11 @@ Result<HeadAndDigest> ImageFileSystem::head_and_sha256(std::string_view path, st
   const std::uint64_t n = std::min(head_bytes, c->size);
   if (c->tail && c->tail->offset == head_bytes && (c->whole() || c->kept_extent >= n))
     return HeadAndDigest{assemble(*c, n),
-                         lockfile::hex_encode(std::string_view(reinterpret_cast<const char*>(c->tail->digest.data()),
+                         hex_encode(std::string_view(reinterpret_cast<const char*>(c->tail->digest.data()),
                                                                c->tail->digest.size()))};
   if (!c->whole()) return not_retained(path);
   std::string_view bytes = c->size > 0 ? std::string_view(c->pieces[0].bytes) : std::string_view();
-  return HeadAndDigest{std::string(bytes.substr(0, n)), lockfile::sha256_hex(bytes.substr(n))};
+  return HeadAndDigest{std::string(bytes.substr(0, n)), sha256_hex(bytes.substr(n))};
 }
 
 Result<OpenedImage> open_image(const std::string& path, const ImageOptions& opts) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "scanner/filesystem.hpp"
 #include "scanner/image_archive.hpp"

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/elf_keeper.hpp"
 #include "scanner/pending_links.hpp"
 #include "scanner/wanted_files.hpp"
@@ -506,7 +506,7 @@ class Loader final : public LayerState {
       c.pieces.push_back({0, std::move(whole)});
       auto tail = std::make_shared<TailDigest>();
       tail->offset = kBytecodeHeadBytes;
-      const std::string raw = lockfile::hex_decode(tail_hasher_.hex_final());
+      const std::string raw = hex_decode(tail_hasher_.hex_final());
       std::copy(raw.begin(), raw.end(), tail->digest.begin());
       c.tail = std::move(tail);
     }
@@ -521,8 +521,8 @@ class Loader final : public LayerState {
   DecompressionBudget budget_;
   std::unique_ptr<LayerTree> tree_;
   std::vector<std::string> notes_;
-  lockfile::Sha256 hasher_;
-  lockfile::Sha256 tail_hasher_;  ///< the code after a pyc's header (Want::kHeadAndDigest)
+  Sha256 hasher_;
+  Sha256 tail_hasher_;  ///< the code after a pyc's header (Want::kHeadAndDigest)
   std::uint64_t kept_total_ = 0;
   std::uint64_t rereads_ = 0;
   // Inodes for files no path shows (hidden hardlink targets), apart from the tree's.

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/image_archive.hpp"
 #include "scanner/layer_reader.hpp"
 #include "scanner/layer_tree.hpp"

@@ -12,11 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
+#include "base/subprocess.hpp"
 #include "scanner/cache_file.hpp"
 #include "scanner/filesystem.hpp"
 #include "scanner/hash_cache.hpp"
-#include "scanner/subprocess.hpp"
 
 namespace envlock::scanner {
 
@@ -101,7 +101,7 @@ std::string InterpreterCache::entry_file(const std::string& exe, const std::vect
   if (dir_.empty()) return "";
   auto id = identify(exe, environ);
   if (!id) return "";
-  return join_path(dir_, "interpreters/" + lockfile::sha256_hex(id->text) + ".json");
+  return join_path(dir_, "interpreters/" + sha256_hex(id->text) + ".json");
 }
 
 std::optional<InterpreterFacts> InterpreterCache::lookup(const std::string& exe,
@@ -109,7 +109,7 @@ std::optional<InterpreterFacts> InterpreterCache::lookup(const std::string& exe,
   if (dir_.empty()) return std::nullopt;
   auto id = identify(exe, environ);
   if (!id) return std::nullopt;
-  auto content = read_cache_file(join_path(dir_, "interpreters/" + lockfile::sha256_hex(id->text) + ".json"),
+  auto content = read_cache_file(join_path(dir_, "interpreters/" + sha256_hex(id->text) + ".json"),
                                  kMaxEntryBytes);
   if (!content || !*content) return std::nullopt;
   // A hostile or garbled entry is a miss: every field's type is checked
@@ -154,7 +154,7 @@ bool InterpreterCache::store(const std::string& exe, const std::vector<std::stri
   nlohmann::json doc{{"format", kFormat}, {"version", kVersion}, {"identity", id->text},
                      {"stamps", stamps}, {"output", facts.output}};
   std::string text = doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  return write_cache_file(join_path(dir_, "interpreters/" + lockfile::sha256_hex(id->text) + ".json"), text)
+  return write_cache_file(join_path(dir_, "interpreters/" + sha256_hex(id->text) + ".json"), text)
       .has_value();
 }
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scanner/subprocess.hpp"
+#include "base/subprocess.hpp"
 
 namespace envlock::scanner {
 

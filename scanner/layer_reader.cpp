@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/archive_library.hpp"
 #include "scanner/filesystem.hpp"
 
@@ -27,8 +27,8 @@ struct Pipeline {
   const ArchiveLibrary* la = nullptr;
   const ChunkSource* source = nullptr;
   const LayerLimits* limits = nullptr;
-  lockfile::Sha256 blob_hash;
-  lockfile::Sha256 tar_hash;
+  Sha256 blob_hash;
+  Sha256 tar_hash;
   std::uint64_t blob_bytes = 0;
   std::uint64_t tar_bytes = 0;
   bool source_done = false;

@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {

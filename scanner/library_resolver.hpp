@@ -27,7 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/elf_reader.hpp"
 #include "scanner/filesystem.hpp"
 #include "scanner/ld_cache.hpp"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/text.hpp"
+
 namespace envlock::scanner {
 
 namespace {
@@ -45,11 +47,8 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+// A header value loses blanks before it and blanks or carriage returns after.
+std::string_view trim_value(std::string_view s) { return trim_right(trim_left(s, " \t"), " \t\r"); }
 
 }  // namespace
 
@@ -94,10 +93,7 @@ Result<Headers> parse_headers(std::string_view raw, std::string_view source) {
   if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // a BOM is not part of a name
   Headers out;
   std::size_t line_no = 0;
-  while (!rest.empty()) {
-    std::size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  for (std::string_view line : Lines(rest)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // headers end at the first blank line
@@ -107,7 +103,7 @@ Result<Headers> parse_headers(std::string_view raw, std::string_view source) {
       }
       auto& value = out.fields.back().second;
       value.push_back('\n');
-      value.append(trim(line));
+      value.append(trim_value(line));
       continue;
     }
     std::size_t colon = line.find(':');
@@ -120,7 +116,7 @@ Result<Headers> parse_headers(std::string_view raw, std::string_view source) {
       continue;
     }
     out.fields.emplace_back(std::string(line.substr(0, colon)),
-                            std::string(trim(line.substr(colon + 1))));
+                            std::string(trim_value(line.substr(colon + 1))));
   }
   return out;
 }

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
 namespace envlock::scanner {
 

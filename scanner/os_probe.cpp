@@ -2,6 +2,7 @@
 
 #include <sys/utsname.h>
 
+#include "base/text.hpp"
 #include "scanner/elf_reader.hpp"
 #include "scanner/elf_versions.hpp"
 #include "scanner/library_resolver.hpp"
@@ -25,12 +26,8 @@ std::string version_at(std::string_view s, std::size_t pos) {
   return std::string(v);
 }
 
-std::string trim(std::string_view s) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
+// os-release and uname text are trimmed of these only (not \v or \f).
+constexpr std::string_view kSpace = " \t\n\r";
 
 /// "libc-2.31.so" -> "2.31" (glibc before 2.34 named the file after its version).
 std::string libc_file_version(std::string_view name) {
@@ -43,12 +40,8 @@ std::string libc_file_version(std::string_view name) {
 
 std::map<std::string, std::string> parse_os_release(std::string_view text) {
   std::map<std::string, std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t end = text.find('\n', i);
-    if (end == std::string_view::npos) end = text.size();
-    std::string line = trim(text.substr(i, end - i));
-    i = end + 1;
+  for (std::string_view raw : Lines(text)) {
+    std::string line(trim(raw, kSpace));
     if (line.empty() || line.front() == '#') continue;
     auto eq = line.find('=');
     if (eq == std::string::npos || eq == 0) continue;
@@ -179,7 +172,7 @@ void probe_os(const FileSystem& fs, lockfile::Fingerprint& fp) {
 
   if (fs.is_live()) {
     auto release = fs.read("/proc/sys/kernel/osrelease", 4096);
-    if (release) os.kernel = trim(*release);
+    if (release) os.kernel = std::string(trim(*release, kSpace));
   }
 
   LibraryResolver resolver(fs, {});

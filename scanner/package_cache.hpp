@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "scanner/hash_cache.hpp"
 

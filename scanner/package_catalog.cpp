@@ -6,7 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
+#include "base/text.hpp"
 #include "scanner/metadata_parser.hpp"
 #include "scanner/pth_file.hpp"
 #include "scanner/record_parser.hpp"
@@ -20,21 +21,9 @@ namespace {
 constexpr std::uint64_t kMetadataLimit = 16ull << 20;
 constexpr std::uint64_t kRecordLimit = 64ull << 20;
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::vector<std::string> lines_of(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t j = text.find('\n', i);
-    if (j == std::string_view::npos) j = text.size();
-    out.push_back(trim(text.substr(i, j - i)));
-    i = j + 1;
-  }
+  for (std::string_view line : Lines(text)) out.emplace_back(trim(line));
   return out;
 }
 
@@ -205,7 +194,7 @@ class CatalogReader {
     pkg.name = normalize_dist_name(pkg.raw_name);
     pkg.requires_dist = headers->get_all("Requires-Dist");
     pkg.requires_python = headers->get("Requires-Python");
-    pkg.metadata = "sha256:" + lockfile::sha256_hex(text);
+    pkg.metadata = "sha256:" + sha256_hex(text);
     return true;
   }
 
@@ -250,7 +239,7 @@ class CatalogReader {
     if (!fill_from_metadata(meta, entry)) return;
     auto& pkg = entry.package;
     if (auto installer = read_optional(join_path(dir, "INSTALLER"))) {
-      pkg.installer = trim(*installer);
+      pkg.installer = std::string(trim(*installer));
     }
     pkg.requested = fs_.exists(join_path(dir, "REQUESTED"));
     if (auto wheel = read_optional(join_path(dir, "WHEEL"))) {

@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
 namespace envlock::scanner {
 

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/layer_reader.hpp"
 #include "scanner/layer_tree.hpp"
 

@@ -6,7 +6,7 @@
 #include <set>
 #include <unordered_set>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/bytecode.hpp"
 #include "scanner/conda_meta.hpp"
 #include "scanner/dpkg_files.hpp"
@@ -22,7 +22,7 @@ namespace envlock::scanner {
 namespace {
 
 // RECORD stores urlsafe base64 of the raw digest; we hash to hex.
-std::string b64_of_hex(const std::string& hex) { return urlsafe_b64(lockfile::hex_decode(hex)); }
+std::string b64_of_hex(const std::string& hex) { return urlsafe_b64(hex_decode(hex)); }
 
 bool is_bytecode(std::string_view path) {
   return path.ends_with(".pyc") && path.find("__pycache__/") != std::string_view::npos;
@@ -39,7 +39,7 @@ bool is_hex(std::string_view s) {
 // accepted too). nullopt when the text is neither.
 std::optional<std::string> decode_digest(std::string_view text, std::size_t size, bool& hex_form) {
   hex_form = text.size() == 2 * size && is_hex(text);
-  if (hex_form) return lockfile::hex_decode(text);
+  if (hex_form) return hex_decode(text);
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
   std::string out;
   std::uint32_t acc = 0;
@@ -122,7 +122,7 @@ std::vector<std::string> top_level_names(const CatalogEntry& entry) {
 std::string aggregate(std::vector<std::string>& lines) {
   if (lines.empty()) return "";
   std::sort(lines.begin(), lines.end());
-  lockfile::Sha256 agg;
+  Sha256 agg;
   for (const auto& l : lines) agg.update(l);
   return "sha256:" + agg.hex_final();
 }
@@ -296,14 +296,14 @@ std::string compare_listed_digest(const FileSystem& fs, const lockfile::Package&
   } else if (check == Check::kExtra && r->extra_unavailable) {
     unavailable_algorithm = pf.algorithm;
   } else if (check != Check::kNone) {
-    std::string actual = check == Check::kSha256 ? lockfile::hex_decode(r->sha256) : r->extra;
+    std::string actual = check == Check::kSha256 ? hex_decode(r->sha256) : r->extra;
     bool hex_form = false;
     auto expected = decode_digest(pf.digest, actual.size(), hex_form);
     if (expected != actual) {
       auto p = problem_for(pkg, pf.listed, "modified");
       p.expected = recorded;
       p.actual =
-          pf.algorithm + "=" + (hex_form ? lockfile::hex_encode(actual) : urlsafe_b64(actual));
+          pf.algorithm + "=" + (hex_form ? hex_encode(actual) : urlsafe_b64(actual));
       fp.integrity.push_back(std::move(p));
     }
   }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
 #include "scanner/hash_cache.hpp"
 #include "scanner/interpreter_query.hpp"

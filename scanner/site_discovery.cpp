@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/text.hpp"
 #include "scanner/metadata_parser.hpp"
 
 namespace envlock::scanner {
@@ -58,24 +59,14 @@ std::map<std::string, std::string> read_cfg(const FileSystem& fs, const std::str
   std::map<std::string, std::string> out;
   auto text = fs.read(path, kSmallFile);
   if (!text) return out;
-  std::size_t i = 0;
-  while (i < text->size()) {
-    std::size_t j = text->find('\n', i);
-    if (j == std::string::npos) j = text->size();
-    std::string line = text->substr(i, j - i);
-    i = j + 1;
+  for (std::string_view line : Lines(*text)) {
     auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    auto trim = [](std::string s) {
-      s.erase(0, s.find_first_not_of(" \t\r"));
-      s.erase(s.find_last_not_of(" \t\r") + 1);
-      return s;
-    };
+    if (eq == std::string_view::npos) continue;
     // site.venv() lower-cases the key, not the value.
-    std::string key = trim(line.substr(0, eq));
+    std::string key(trim(line.substr(0, eq), " \t\r"));
     std::transform(key.begin(), key.end(), key.begin(),
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-    out[key] = trim(line.substr(eq + 1));
+    out[key] = std::string(trim(line.substr(eq + 1), " \t\r"));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/unlisted_files.hpp"
 
 namespace envlock::scanner {
@@ -81,7 +81,7 @@ std::string tree_digest(const FileSystem& fs, const std::string& top, Budget& bu
     }
   }
   std::sort(lines.begin(), lines.end());
-  lockfile::Sha256 agg;
+  Sha256 agg;
   for (const auto& l : lines) agg.update(l);
   return "sha256:" + agg.hex_final();
 }

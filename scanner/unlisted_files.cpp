@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/record_parser.hpp"
 
 namespace envlock::scanner {
@@ -134,7 +134,7 @@ class Walker {
       return "";
     }
     auto hex = fs_.sha256(full);
-    return hex ? "sha256=" + urlsafe_b64(lockfile::hex_decode(*hex)) : "";
+    return hex ? "sha256=" + urlsafe_b64(hex_decode(*hex)) : "";
   }
 
   void stop(const std::string& dir, const PackageDir& info, std::string why) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 #include "scanner/filesystem.hpp"
 
 namespace envlock::scanner {

@@ -13,7 +13,7 @@ namespace {
 
 // libarchive (with ICU, libxml2 and six compression libraries behind it) and
 // libcurl (some 25 libraries) are opened with dlopen by the commands that need
-// them (scanner/shared_library.hpp); linking either again would quietly add
+// them (base/shared_library.hpp); linking either again would quietly add
 // milliseconds to every scan.
 TEST(EnvlockBinary, LinksNeitherLibarchiveNorLibcurl) {
   scanner::DiskFileSystem host("/");

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/hash_cache.hpp"
 
 namespace {
@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
   if (size > 32 && (data[0] & 1)) {
     std::string body = bytes.substr(0, size - 32);
-    bytes = body + envlock::lockfile::hex_decode(envlock::lockfile::sha256_hex(body));
+    bytes = body + envlock::hex_decode(envlock::sha256_hex(body));
   }
   {
     std::ofstream out(cache_file(), std::ios::binary | std::ios::trunc);

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/image_archive.hpp"
 #include "scanner/image_filesystem.hpp"
 #include "scanner/image_loader.hpp"
@@ -40,7 +40,7 @@ const std::string& layout_dir() {
 }
 
 std::string put(const std::string& bytes) {
-  std::string hex = envlock::lockfile::sha256_hex(bytes);
+  std::string hex = envlock::sha256_hex(bytes);
   std::ofstream(layout_dir() + "/blobs/sha256/" + hex, std::ios::binary) << bytes;
   return hex;
 }
@@ -76,7 +76,7 @@ void walk(const envlock::scanner::FileSystem& fs, const std::string& dir, int& b
       auto code = fs.head_and_sha256(path, envlock::scanner::kBytecodeHeadBytes);
       // A file kept whole answers as if hashed from its bytes.
       if (whole && (!code || code->head != whole->substr(0, envlock::scanner::kBytecodeHeadBytes) ||
-                    code->sha256 != envlock::lockfile::sha256_hex(std::string_view(*whole).substr(
+                    code->sha256 != envlock::sha256_hex(std::string_view(*whole).substr(
                                         std::min<std::size_t>(whole->size(), envlock::scanner::kBytecodeHeadBytes)))))
         std::abort();
       // Byte code is never left unpinned (whatever links or layers did),

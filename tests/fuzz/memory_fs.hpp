@@ -13,11 +13,11 @@ class MemoryFileSystem final : public scanner::FileSystem {
  public:
   /// Adds a regular file; its parent directories exist implicitly.
   void add(const std::string& path, std::string content) {
-    files_[scanner::normalize_path(path)] = std::move(content);
+    files_[normalize_path(path)] = std::move(content);
   }
 
   Result<scanner::FileStat> stat(std::string_view path) const override {
-    std::string p = scanner::normalize_path(path);
+    std::string p = normalize_path(path);
     scanner::FileStat st;
     if (auto it = files_.find(p); it != files_.end()) {
       st.type = scanner::FileType::kRegular;
@@ -32,7 +32,7 @@ class MemoryFileSystem final : public scanner::FileSystem {
   }
   Result<scanner::FileStat> lstat(std::string_view path) const override { return stat(path); }
   Result<std::vector<scanner::DirEntry>> list(std::string_view dir) const override {
-    std::string d = scanner::normalize_path(dir);
+    std::string d = normalize_path(dir);
     if (!is_directory(d)) return fail(d + ": not a directory");
     std::string prefix = d == "/" ? "/" : d + "/";
     std::map<std::string, scanner::FileType> names;
@@ -47,7 +47,7 @@ class MemoryFileSystem final : public scanner::FileSystem {
     return out;
   }
   Result<std::string> read(std::string_view path, std::uint64_t max_bytes) const override {
-    auto it = files_.find(scanner::normalize_path(path));
+    auto it = files_.find(normalize_path(path));
     if (it == files_.end()) return fail(std::string(path) + ": not a regular file");
     if (it->second.size() > max_bytes) return fail(std::string(path) + ": too large");
     return it->second;
@@ -63,7 +63,7 @@ class MemoryFileSystem final : public scanner::FileSystem {
   Result<std::string> realpath(std::string_view path) const override {
     auto st = stat(path);
     if (!st) return tl::unexpected(st.error());
-    return scanner::normalize_path(path);
+    return normalize_path(path);
   }
   Result<void> read_chunks(std::string_view path,
                            const std::function<void(const char*, std::size_t)>& sink) const override {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/disk_filesystem.hpp"
 #include "support/process.hpp"
 
@@ -128,7 +128,7 @@ TEST(Bytecode, PinsWhatTheInterpreterWouldLoad) {
   EXPECT_EQ(pins[1].path, cache + "mod." + tag + ".pyc");
   EXPECT_EQ(pins[1].owner, 7u);
   const std::string bytes = testing::read_file(pins[1].path);
-  EXPECT_EQ(pins[1].sha256, lockfile::sha256_hex(bytes.substr(16)));
+  EXPECT_EQ(pins[1].sha256, sha256_hex(bytes.substr(16)));
 
   // Without a source, nothing is loaded from __pycache__.
   std::filesystem::remove(pkg + "/mod.py");
@@ -148,7 +148,7 @@ TEST(Bytecode, UnknownTagPinsEveryTag) {
   auto pins = pin_bytecode(fs, {{tmp / "a.py", 0}}, BytecodeTarget{}, diagnostics);
   ASSERT_EQ(pins.size(), 1u);
   EXPECT_EQ(pins[0].path, tmp / "__pycache__/a.cpython-20.pyc");
-  EXPECT_EQ(pins[0].sha256, lockfile::sha256_hex("body"));
+  EXPECT_EQ(pins[0].sha256, sha256_hex("body"));
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/support/image_builder.hpp"
 
 namespace envlock::scanner {
@@ -27,7 +27,7 @@ std::string record(const std::string& name, const std::string& version, const st
   for (const auto& [path, content] : files) {
     paths.push_back({{"_path", path},
                      {"path_type", "hardlink"},
-                     {"sha256", lockfile::sha256_hex(content)},
+                     {"sha256", sha256_hex(content)},
                      {"size_in_bytes", content.size()}});
     names.push_back(path);
   }
@@ -38,7 +38,7 @@ std::string record(const std::string& name, const std::string& version, const st
               {"channel", "https://conda.anaconda.org/conda-forge/linux-64"},
               {"subdir", "linux-64"},
               {"md5", std::string(32, '0')},
-              {"sha256", lockfile::sha256_hex(name + version + build)},
+              {"sha256", sha256_hex(name + version + build)},
               {"files", names},
               {"paths_data", {{"paths", paths}, {"paths_version", 1}}}}
       .dump(1);

@@ -117,7 +117,7 @@ TEST(ElfKeeper, ImageServesTheTrimmedObjectToTheElfReader) {
   auto paths = info->rpath;
   paths.insert(paths.end(), info->runpath.begin(), info->runpath.end());
   EXPECT_EQ(paths, (std::vector<std::string>{"/opt/lib"}));
-  EXPECT_EQ(*img->fs->sha256("/usr/lib/libimg.so.2"), lockfile::sha256_hex(lib));
+  EXPECT_EQ(*img->fs->sha256("/usr/lib/libimg.so.2"), sha256_hex(lib));
   EXPECT_EQ(img->fs->read_prefix("/usr/lib/libimg.so.2", 4)->substr(0, 4), "\x7f" "ELF");
   EXPECT_EQ(img->fs->read("/usr/lib/libimg.so.2").error().message,
             "image:" + (tmp / "layout") + ":/usr/lib/libimg.so.2: content not retained while streaming the image "

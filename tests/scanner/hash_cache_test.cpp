@@ -1,13 +1,14 @@
 #include "scanner/hash_cache.hpp"
 
 #include <fcntl.h>
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "lockfile/sha256.hpp"
+#include <gtest/gtest.h>
+
+#include "base/sha256.hpp"
 #include "scanner/cached_filesystem.hpp"
 #include "scanner/disk_filesystem.hpp"
 #include "scanner/file_hasher.hpp"
@@ -290,12 +291,12 @@ TEST(HashCacheInHasher, AnswersOnlyWhileTheFileKeepsItsKey) {
   ASSERT_EQ(st2->size, st->size);
   auto changed = hash_files(fs, std::vector<HashRequest>{{path, ""}}, &cache);
   ASSERT_TRUE(changed[0]);
-  EXPECT_EQ(changed[0]->sha256, lockfile::sha256_hex("other content"));
+  EXPECT_EQ(changed[0]->sha256, sha256_hex("other content"));
   // ...and now the real digest is cached under the new key.
   auto hit = cache.lookup(FileKey::of(*st2), false);
   ASSERT_TRUE(hit);
-  EXPECT_EQ(lockfile::hex_encode(std::string_view(reinterpret_cast<const char*>(hit->sha256.data()), 32)),
-            lockfile::sha256_hex("other content"));
+  EXPECT_EQ(hex_encode(std::string_view(reinterpret_cast<const char*>(hit->sha256.data()), 32)),
+            sha256_hex("other content"));
 }
 
 TEST(HashCacheInHasher, AnAgedOrRehashedEntryIsReadAgain) {
@@ -324,17 +325,17 @@ TEST(HashCacheInHasher, AnAgedOrRehashedEntryIsReadAgain) {
   HashCache fresh(file, t0 + 6 * kDayNs);
   EXPECT_EQ(hashed_with(fresh), planted) << "within the window the entry is believed";
   HashCache aged(file, t0 + 8 * kDayNs);
-  EXPECT_EQ(hashed_with(aged), lockfile::sha256_hex("real content"));
+  EXPECT_EQ(hashed_with(aged), sha256_hex("real content"));
   ASSERT_TRUE(aged.save());
   HashCache after(file, t0 + 9 * kDayNs);
-  EXPECT_EQ(hashed_with(after), lockfile::sha256_hex("real content")) << "the real digest replaced it";
+  EXPECT_EQ(hashed_with(after), sha256_hex("real content")) << "the real digest replaced it";
 
   plant(t0);
   HashCache rehash(file, t0, RehashPolicy{true});
-  EXPECT_EQ(hashed_with(rehash), lockfile::sha256_hex("real content"));
+  EXPECT_EQ(hashed_with(rehash), sha256_hex("real content"));
   ASSERT_TRUE(rehash.save());
   HashCache next(file, t0);
-  EXPECT_EQ(hashed_with(next), lockfile::sha256_hex("real content")) << "--rehash still writes the cache";
+  EXPECT_EQ(hashed_with(next), sha256_hex("real content")) << "--rehash still writes the cache";
 }
 
 TEST(HashCacheInHasher, Md5IsCachedWithTheSha256) {
@@ -348,8 +349,8 @@ TEST(HashCacheInHasher, Md5IsCachedWithTheSha256) {
   auto st = fs.stat(path);
   auto hit = cache.lookup(FileKey::of(*st), true);
   ASSERT_TRUE(hit);
-  EXPECT_EQ(lockfile::hex_encode(std::string_view(reinterpret_cast<const char*>(hit->md5->data()), 16)),
-            lockfile::hex_encode(cold[0]->extra));
+  EXPECT_EQ(hex_encode(std::string_view(reinterpret_cast<const char*>(hit->md5->data()), 16)),
+            hex_encode(cold[0]->extra));
   auto warm = hash_files(fs, std::vector<HashRequest>{{path, "md5"}}, &cache);
   ASSERT_TRUE(warm[0]);
   EXPECT_EQ(warm[0]->sha256, cold[0]->sha256);
@@ -365,7 +366,7 @@ TEST(CachedFileSystem, Sha256ComesFromTheCacheEverythingElseFromTheInnerFs) {
   CachedFileSystem fs(live, cache);
   auto cold = fs.sha256(path);
   ASSERT_TRUE(cold);
-  EXPECT_EQ(*cold, lockfile::sha256_hex("ELF"));
+  EXPECT_EQ(*cold, sha256_hex("ELF"));
   EXPECT_EQ(cache.size(), 1u);
   cache.store(FileKey::of(*live.stat(path)), digest(0xCD));  // planted: proves the hit
   std::string planted;

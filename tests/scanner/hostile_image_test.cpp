@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/record_parser.hpp"
 #include "scanner/support/image_builder.hpp"
 
@@ -23,7 +23,7 @@ using namespace envlock::testing;
 const std::string kSite = "usr/lib/python3/dist-packages/";
 
 std::string record_hash(const std::string& content) {
-  std::string hex = lockfile::sha256_hex(content), raw;
+  std::string hex = sha256_hex(content), raw;
   for (std::size_t i = 0; i < hex.size(); i += 2) raw.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return "sha256=" + urlsafe_b64(raw);
 }

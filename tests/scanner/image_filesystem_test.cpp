@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/support/image_builder.hpp"
 #include "scanner/wanted_files.hpp"
 
@@ -60,8 +60,8 @@ TEST_F(ImageFs, HeadersOfEverythingContentOfWantedFiles) {
   EXPECT_EQ(error_of(fs.read("/etc/big.bin")),
             prefix() + "/etc/big.bin: content not retained while streaming the image (only files "
                        "listed in scanner/wanted_files.hpp are kept)");
-  EXPECT_EQ(*fs.sha256("/etc/big.bin"), lockfile::sha256_hex("payload"));
-  EXPECT_EQ(*fs.sha256("/etc/os-release"), lockfile::sha256_hex("ID=debian\n"));
+  EXPECT_EQ(*fs.sha256("/etc/big.bin"), sha256_hex("payload"));
+  EXPECT_EQ(*fs.sha256("/etc/os-release"), sha256_hex("ID=debian\n"));
   EXPECT_TRUE(fs.is_dir("/usr/lib/python3"));  // implicit parents
   EXPECT_EQ(error_of(fs.read("/etc/none")), prefix() + "/etc/none: no such file or directory");
   EXPECT_EQ(image_.identity.manifest_digest, built_.manifest_digest);
@@ -177,7 +177,7 @@ TEST_F(ImageFs, HardlinkSharesItsTargetsContent) {
                            hardlink("./bin/b", "/opt/blob")}}});
   // The target was not wanted by its own path: the layer is re-read for the link.
   EXPECT_EQ(*fs.read(meta), "Name: foo\n");
-  EXPECT_EQ(*fs.sha256("/bin/b"), lockfile::sha256_hex("Name: foo\n"));
+  EXPECT_EQ(*fs.sha256("/bin/b"), sha256_hex("Name: foo\n"));
   EXPECT_EQ(fs.stat("/bin/b")->ino, fs.stat("/opt/blob")->ino);
   EXPECT_EQ(fs.stat(meta)->size, 10u);
 }
@@ -192,7 +192,7 @@ TEST_F(ImageFs, HardlinkToATargetHiddenByAnUpperLayer) {
   });
   EXPECT_FALSE(fs.exists("/pkgs"));
   EXPECT_EQ(*fs.read(meta), "Name: foo\n");
-  EXPECT_EQ(*fs.sha256("/env/data"), lockfile::sha256_hex("data"));
+  EXPECT_EQ(*fs.sha256("/env/data"), sha256_hex("data"));
 }
 
 TEST_F(ImageFs, HardlinkToALowerLayerGetsItsContent) {
@@ -203,7 +203,7 @@ TEST_F(ImageFs, HardlinkToALowerLayerGetsItsContent) {
       {{hardlink("site/foo-1.0.dist-info/METADATA", "opt/blob"), hardlink("bin/tool", "/opt/tool")}},
   });
   EXPECT_EQ(*fs.read(meta), "Name: foo\n");
-  EXPECT_EQ(*fs.sha256("/bin/tool"), lockfile::sha256_hex("\x7f" "ELF-ish"));
+  EXPECT_EQ(*fs.sha256("/bin/tool"), sha256_hex("\x7f" "ELF-ish"));
   EXPECT_EQ(fs.stat("/bin/tool")->ino, fs.stat("/opt/tool")->ino);
   EXPECT_EQ(fs.stat(meta)->size, 10u);
 }
@@ -215,12 +215,12 @@ TEST_F(ImageFs, HardlinkKeepsWhatItsTargetHadWhenItsLayerWasApplied) {
       {{hardlink("chain", "link-a")}},
       {{file("a", "new"), whiteout("", "w"), file("s", "a file now")}},
   });
-  EXPECT_EQ(*fs.sha256("/link-a"), lockfile::sha256_hex("old"));
-  EXPECT_EQ(*fs.sha256("/chain"), lockfile::sha256_hex("old"));
-  EXPECT_EQ(*fs.sha256("/a"), lockfile::sha256_hex("new"));
-  EXPECT_EQ(*fs.sha256("/link-w"), lockfile::sha256_hex("whited"));
+  EXPECT_EQ(*fs.sha256("/link-a"), sha256_hex("old"));
+  EXPECT_EQ(*fs.sha256("/chain"), sha256_hex("old"));
+  EXPECT_EQ(*fs.sha256("/a"), sha256_hex("new"));
+  EXPECT_EQ(*fs.sha256("/link-w"), sha256_hex("whited"));
   EXPECT_FALSE(fs.exists("/w"));
-  EXPECT_EQ(*fs.sha256("/link-t"), lockfile::sha256_hex("deep"));
+  EXPECT_EQ(*fs.sha256("/link-t"), sha256_hex("deep"));
   EXPECT_NE(fs.stat("/link-a")->ino, fs.stat("/a")->ino);
 }
 
@@ -230,7 +230,7 @@ TEST_F(ImageFs, HardlinkToALowerHardlinkThatAnUpperLayerHides) {
       {{file("c/b", "z"), hardlink("a/a", "c/b")}},
       {{hardlink("c", "a/a"), file("a", "now a file")}},
   });
-  EXPECT_EQ(*fs.sha256("/c"), lockfile::sha256_hex("z"));
+  EXPECT_EQ(*fs.sha256("/c"), sha256_hex("z"));
   EXPECT_EQ(fs.stat("/c")->size, 1u);
 }
 
@@ -346,7 +346,7 @@ TEST_F(ImageFs, WithoutFileHashingUnwantedFilesHaveNoHash) {
   ImageOptions opts;
   opts.hash_files = false;
   const auto& fs = open({{{file("etc/os-release", "ID=a\n"), file("bin/tool", "xx")}}}, opts);
-  EXPECT_EQ(*fs.sha256("/etc/os-release"), lockfile::sha256_hex("ID=a\n"));
+  EXPECT_EQ(*fs.sha256("/etc/os-release"), sha256_hex("ID=a\n"));
   EXPECT_EQ(error_of(fs.sha256("/bin/tool")),
             prefix() + "/bin/tool: not hashed while streaming the image (file hashing was off)");
 }
@@ -369,19 +369,19 @@ TEST_F(ImageFs, ByteCodeKeepsItsHeaderAndTheDigestOfItsCode) {
         hardlink(cache + "f.cpython-311.pyc", "opt/same")}},
   });
   // The top layer's pyc, its code hashed while streaming; nothing else of it kept.
-  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "a.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("upper code"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "a.cpython-311.pyc"), pyc + " " + sha256_hex("upper code"));
   EXPECT_EQ(error_of(fs.read("/" + cache + "a.cpython-311.pyc")),
             prefix() + "/" + cache +
                 "a.cpython-311.pyc: content not retained while streaming the image (only files listed in "
                 "scanner/wanted_files.hpp are kept)");
   EXPECT_FALSE(fs.exists("/" + cache + "b.cpython-311.pyc"));
-  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "c.cpython-311.pyc"), "short " + lockfile::sha256_hex(""));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "c.cpython-311.pyc"), "short " + sha256_hex(""));
   // A hardlink to a lower layer's file gets that file's header and digest.
-  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "d.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("linked code"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "d.cpython-311.pyc"), pyc + " " + sha256_hex("linked code"));
   // Also when another path links to the same file first, and for a link to a
   // file of its own layer that nothing kept (the layer is read again for it).
-  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "e.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("other code"));
-  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "f.cpython-311.pyc"), pyc + " " + lockfile::sha256_hex("same layer"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "e.cpython-311.pyc"), pyc + " " + sha256_hex("other code"));
+  EXPECT_EQ(head_and_sha256(fs, "/" + cache + "f.cpython-311.pyc"), pyc + " " + sha256_hex("same layer"));
   // Only __pycache__ holds byte code importlib loads beside a source.
   EXPECT_NE(head_and_sha256(fs, "/site/foo/a.pyc").find("content not retained"), std::string::npos);
 }

@@ -39,8 +39,8 @@ TEST_F(ImageLoader, ARepeatedLayerIsReadOnceAndAppliedAsTheTopCopy) {
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(loaded->uncompressed_bytes, l.blob.size() + m.blob.size());
   ImageFileSystem fs(std::move(loaded->tree), "x");
-  EXPECT_EQ(*fs.sha256("/a"), lockfile::sha256_hex("from L"));
-  EXPECT_EQ(*fs.sha256("/b"), lockfile::sha256_hex("from M"));
+  EXPECT_EQ(*fs.sha256("/a"), sha256_hex("from L"));
+  EXPECT_EQ(*fs.sha256("/b"), sha256_hex("from M"));
   EXPECT_FALSE(fs.exists("/gone"));
 }
 
@@ -52,7 +52,7 @@ TEST_F(ImageLoader, ARepeatedLayerIsReadAgainForAHardlinkWaitingForIt) {
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(loaded->uncompressed_bytes, 2 * l.blob.size() + m.blob.size());
   ImageFileSystem fs(std::move(loaded->tree), "x");
-  EXPECT_EQ(*fs.sha256("/p"), lockfile::sha256_hex("from L"));
+  EXPECT_EQ(*fs.sha256("/p"), sha256_hex("from L"));
 }
 
 TEST_F(ImageLoader, ARepeatedLayerStillMatchesItsDiffId) {

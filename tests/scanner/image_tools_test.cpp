@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/disk_filesystem.hpp"
 #include "scanner/image_filesystem.hpp"
 #include "scanner/support/image_builder.hpp"
@@ -137,7 +137,7 @@ TEST(ImageToolsHardlinks, CrossLayerHardlinksMatchUmociUnpack) {
   ASSERT_TRUE(img) << img.error().message;
   walk(*img->fs, "/", got);
   EXPECT_EQ(got, expected);
-  EXPECT_EQ(*img->fs->sha256("/usr/link-a"), lockfile::sha256_hex("old a"));
+  EXPECT_EQ(*img->fs->sha256("/usr/link-a"), sha256_hex("old a"));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/support/image_builder.hpp"
 
 namespace envlock::scanner {
@@ -62,8 +62,8 @@ TEST(LayerReader, EntriesWhiteoutsAndNormalization) {
   EXPECT_EQ(seen[6].entry.type, LayerEntryType::kOpaque);
   EXPECT_EQ(seen[6].entry.path, "/opt");
   EXPECT_EQ(seen[7].entry.type, LayerEntryType::kOther);
-  EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(tar));
-  EXPECT_EQ(out.digests.uncompressed_sha256, lockfile::sha256_hex(tar));
+  EXPECT_EQ(out.digests.blob_sha256, sha256_hex(tar));
+  EXPECT_EQ(out.digests.uncompressed_sha256, sha256_hex(tar));
 }
 
 TEST(LayerReader, CompressedLayersHashBothForms) {
@@ -76,8 +76,8 @@ TEST(LayerReader, CompressedLayersHashBothForms) {
     ASSERT_FALSE(out.error) << out.error->message;
     ASSERT_EQ(seen.size(), 2u);
     EXPECT_EQ(seen[0].content.size(), 100000u);
-    EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(blob));
-    EXPECT_EQ(out.digests.uncompressed_sha256, lockfile::sha256_hex(plain));
+    EXPECT_EQ(out.digests.blob_sha256, sha256_hex(blob));
+    EXPECT_EQ(out.digests.uncompressed_sha256, sha256_hex(plain));
     EXPECT_EQ(out.digests.blob_bytes, blob.size());
     EXPECT_EQ(out.digests.uncompressed_bytes, plain.size());
   }
@@ -92,7 +92,7 @@ TEST(LayerReader, UnreadContentIsSkipped) {
   });
   ASSERT_FALSE(out.error);
   EXPECT_EQ(names, (std::vector<std::string>{"/a", "/b"}));
-  EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(blob));
+  EXPECT_EQ(out.digests.blob_sha256, sha256_hex(blob));
 }
 
 TEST(LayerReader, LimitsNameTheLayer) {
@@ -103,7 +103,7 @@ TEST(LayerReader, LimitsNameTheLayer) {
   auto out = read_all(tar, seen, few);
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.error->message, "layer: more than 2 entries");
-  EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(tar));  // still read to the end
+  EXPECT_EQ(out.digests.blob_sha256, sha256_hex(tar));  // still read to the end
 
   seen.clear();
   LayerLimits small;
@@ -126,7 +126,7 @@ TEST(LayerReader, GarbageAndTruncation) {
   auto out = read_all(junk, seen);
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.error->message, "layer: not a tar archive: Unrecognized archive format");
-  EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(junk));
+  EXPECT_EQ(out.digests.blob_sha256, sha256_hex(junk));
 
   std::string gz = make_tar({file("a", std::string(100000, 'q'))}, Compression::kGzip);
   gz.resize(gz.size() / 2);
@@ -134,7 +134,7 @@ TEST(LayerReader, GarbageAndTruncation) {
   out = read_all(gz, seen);
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.digests.uncompressed_sha256, "");
-  EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(gz));
+  EXPECT_EQ(out.digests.blob_sha256, sha256_hex(gz));
 }
 
 TEST(LayerReader, HandlerErrorsStopTheLayer) {
@@ -147,14 +147,14 @@ TEST(LayerReader, HandlerErrorsStopTheLayer) {
   EXPECT_EQ(calls, 1);
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.error->message, "stop here");
-  EXPECT_EQ(out.digests.uncompressed_sha256, lockfile::sha256_hex(tar));
+  EXPECT_EQ(out.digests.uncompressed_sha256, sha256_hex(tar));
 }
 
 TEST(LayerReader, EmptyBlobIsNoLayer) {
   std::vector<Seen> seen;
   auto out = read_all("", seen);
   ASSERT_TRUE(out.error);
-  EXPECT_EQ(out.digests.blob_sha256, lockfile::sha256_hex(""));
+  EXPECT_EQ(out.digests.blob_sha256, sha256_hex(""));
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/record_parser.hpp"
 #include "scanner/support/image_builder.hpp"
 
@@ -19,7 +19,7 @@ using namespace envlock::testing;
 const std::string kSite = "usr/lib/python3/dist-packages/";
 
 std::string record_hash(const std::string& content) {
-  return "sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(content)));
+  return "sha256=" + urlsafe_b64(hex_decode(sha256_hex(content)));
 }
 
 std::vector<nlohmann::json> native_missing(const std::string& out) {

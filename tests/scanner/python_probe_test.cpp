@@ -7,7 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "scanner/disk_filesystem.hpp"
 #include "scanner/hash_cache.hpp"
 #include "scanner/record_parser.hpp"
@@ -88,7 +88,7 @@ TEST(PythonProbe, PackagesWithoutAFileListAreUnverifiable) {
 using envlock::testing::write_file;
 
 std::string record_hash(const std::string& content) {
-  return "sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(content)));
+  return "sha256=" + urlsafe_b64(hex_decode(sha256_hex(content)));
 }
 
 // Installs a wheel-style package into `site`: its files, METADATA and a RECORD
@@ -397,7 +397,7 @@ TEST(PythonProbe, ElfObjectsNoFileListNamesAreInTheNativeClosure) {
   for (const char* f : {"good/__init__.py", "good/_ext.so"}) {
     std::string bytes = testing::read_file(root + site + "/" + f);
     record += std::string(f) +
-              ",sha256=" + urlsafe_b64(lockfile::hex_decode(lockfile::sha256_hex(bytes))) + "," +
+              ",sha256=" + urlsafe_b64(hex_decode(sha256_hex(bytes))) + "," +
               std::to_string(bytes.size()) + "\n";
   }
   write_file(root + site + "/good-1.0.dist-info/METADATA",

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 #include "support/process.hpp"  // TempDir, write_file, read_file
 
 namespace envlock::testing {
@@ -122,7 +122,7 @@ inline std::string layer_media_type(Compression c) {
   }
 }
 
-inline std::string digest_of(const std::string& bytes) { return "sha256:" + lockfile::sha256_hex(bytes); }
+inline std::string digest_of(const std::string& bytes) { return "sha256:" + sha256_hex(bytes); }
 
 /// Builds the blobs of an image (layers, config, manifest) without writing them.
 inline BuiltImage build_image(const ImageSpec& spec, std::vector<std::pair<std::string, std::string>>* blobs) {
@@ -261,7 +261,7 @@ inline std::vector<std::string> write_raw_layout(const std::string& layout, cons
 }
 
 inline la_ssize_t append_to_hash(archive*, void* client, const void* buffer, size_t length) {
-  static_cast<lockfile::Sha256*>(client)->update(buffer, length);
+  static_cast<Sha256*>(client)->update(buffer, length);
   return static_cast<la_ssize_t>(length);
 }
 
@@ -270,7 +270,7 @@ inline la_ssize_t append_to_hash(archive*, void* client, const void* buffer, siz
 inline RawLayer zero_file_layer(const std::string& name, std::uint64_t size, Compression c = Compression::kZstd) {
   RawLayer out;
   out.media_type = layer_media_type(c);
-  lockfile::Sha256 plain;
+  Sha256 plain;
   for (int pass = 0; pass < 2; ++pass) {
     archive* a = archive_write_new();
     archive_write_set_format_pax_restricted(a);

@@ -1,4 +1,4 @@
-#include "scanner/subprocess.hpp"
+#include "base/subprocess.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,9 +12,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "scanner/filesystem.hpp"
+#include "base/path.hpp"
 
-namespace envlock::scanner {
+namespace envlock {
 
 namespace {
 
@@ -144,4 +144,4 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
   return result;
 }
 
-}  // namespace envlock::scanner
+}  // namespace envlock

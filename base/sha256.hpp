@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace envlock::lockfile {
+namespace envlock {
 
 /// Incremental SHA-256. Not copyable; one per thread.
 class Sha256 {
@@ -33,4 +33,4 @@ std::string sha256_hex(std::string_view data);
 std::string hex_decode(std::string_view hex);
 std::string hex_encode(std::string_view bytes);
 
-}  // namespace envlock::lockfile
+}  // namespace envlock

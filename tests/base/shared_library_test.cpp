@@ -1,14 +1,14 @@
-#include "scanner/shared_library.hpp"
+#include "base/shared_library.hpp"
 
 #include <gtest/gtest.h>
 
 #include "scanner/support/native_build.hpp"
 
-namespace envlock::scanner {
+namespace envlock {
 namespace {
 
-using native_test::compile;
-using native_test::TempDir;
+using scanner::native_test::compile;
+using scanner::native_test::TempDir;
 
 class SharedLibraryBuilt : public ::testing::Test {
  protected:
@@ -60,4 +60,4 @@ TEST(SharedLibrary, NothingFoundNamesThePurposeAndEverySonameTried) {
 }
 
 }  // namespace
-}  // namespace envlock::scanner
+}  // namespace envlock

@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
-namespace envlock::scanner {
+namespace envlock {
 
 class SharedLibrary {
  public:
@@ -53,4 +53,4 @@ Result<const Calls*> load_once() {
   return &*loaded;
 }
 
-}  // namespace envlock::scanner
+}  // namespace envlock

@@ -2,7 +2,7 @@
 // whatever the child does with its output, its whole process group goes, and
 // it sees only the environment and directory it was given.
 
-#include "scanner/subprocess.hpp"
+#include "base/subprocess.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 
 #include "support/process.hpp"
 
-namespace envlock::scanner {
+namespace envlock {
 namespace {
 
 using testing::TempDir;
@@ -107,4 +107,4 @@ TEST(Subprocess, FindCommandLooksLikeExecvp) {
 }
 
 }  // namespace
-}  // namespace envlock::scanner
+}  // namespace envlock

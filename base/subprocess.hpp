@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "lockfile/error.hpp"
+#include "base/error.hpp"
 
-namespace envlock::scanner {
+namespace envlock {
 
 struct ProcessResult {
   int exit_code = -1;
@@ -37,4 +37,4 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
 /// in `path_value` (an empty element is `cwd`). "" when there is none.
 std::string find_command(const std::string& command, const std::string& path_value, const std::string& cwd);
 
-}  // namespace envlock::scanner
+}  // namespace envlock

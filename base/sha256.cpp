@@ -1,8 +1,8 @@
-#include "lockfile/sha256.hpp"
+#include "base/sha256.hpp"
 
 #include <cryptopp/sha.h>
 
-namespace envlock::lockfile {
+namespace envlock {
 
 struct Sha256::Impl {
   CryptoPP::SHA256 hash;
@@ -56,4 +56,4 @@ std::string hex_decode(std::string_view hex) {
   return out;
 }
 
-}  // namespace envlock::lockfile
+}  // namespace envlock

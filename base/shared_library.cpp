@@ -1,8 +1,8 @@
-#include "scanner/shared_library.hpp"
+#include "base/shared_library.hpp"
 
 #include <dlfcn.h>
 
-namespace envlock::scanner {
+namespace envlock {
 
 Result<SharedLibrary> SharedLibrary::open(std::initializer_list<const char*> sonames, std::string_view purpose) {
   std::string tried;
@@ -26,4 +26,4 @@ Result<void> SharedLibrary::check() const {
   return {};
 }
 
-}  // namespace envlock::scanner
+}  // namespace envlock
