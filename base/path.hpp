@@ -1,6 +1,6 @@
 #pragma once
 // Lexical operations on absolute '/'-separated paths: a scanned target's
-// paths (scanner/filesystem.hpp) and the host's alike. Nothing here touches
+// paths (scanner/fs/filesystem.hpp) and the host's alike. Nothing here touches
 // the filesystem.
 
 #include <string>

@@ -72,7 +72,7 @@ struct Package {
   /// full scan (0 included), absent when the scan did not look (--fast, a
   /// shadowed copy): then there is nothing to compare.
   std::optional<std::uint64_t> bytecode_pinned;
-  /// An editable install's project sources (scanner/editable_project.hpp);
+  /// An editable install's project sources (scanner/python/editable_project.hpp);
   /// set by a full scan of a package whose direct_url.json says editable.
   std::optional<FileSummary> editable;
   /// Conda packages (installer "conda", docs/integrity.md "Conda
@@ -84,7 +84,7 @@ struct Package {
   std::string conda_name = {};
 };
 
-/// [[bytecode]]: a pyc Python would load instead of its source (scanner/bytecode.hpp).
+/// [[bytecode]]: a pyc Python would load instead of its source (scanner/python/bytecode.hpp).
 struct Bytecode {
   /// Relative to `location`: the site directory, or for an editable
   /// install's sources the project directory.

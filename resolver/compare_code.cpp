@@ -1,5 +1,5 @@
 // [[bytecode]] and the packages' `editable` summaries: code Python runs that
-// no RECORD vouches for (scanner/bytecode.hpp, scanner/editable_project.hpp).
+// no RECORD vouches for (scanner/python/bytecode.hpp, scanner/python/editable_project.hpp).
 
 #include <map>
 #include <utility>

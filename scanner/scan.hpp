@@ -8,8 +8,8 @@
 
 #include "base/error.hpp"
 #include "lockfile/fingerprint.hpp"
-#include "scanner/hash_cache.hpp"
-#include "scanner/interpreter_query.hpp"
+#include "scanner/cache/hash_cache.hpp"
+#include "scanner/python/interpreter_query.hpp"
 
 namespace envlock::scanner {
 

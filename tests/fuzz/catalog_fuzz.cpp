@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "memory_fs.hpp"
-#include "scanner/package_catalog.hpp"
-#include "scanner/python_probe.hpp"
+#include "scanner/python/package_catalog.hpp"
+#include "scanner/python/python_probe.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "scanner/conda_meta.hpp"
+#include "scanner/python/conda_meta.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace envlock::scanner;

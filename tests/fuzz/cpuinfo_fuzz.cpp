@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "scanner/cpu_probe.hpp"
-#include "scanner/gpu_probe.hpp"
-#include "scanner/nvml_loader.hpp"
+#include "scanner/host/cpu_probe.hpp"
+#include "scanner/host/gpu_probe.hpp"
+#include "scanner/host/nvml_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace envlock::scanner;

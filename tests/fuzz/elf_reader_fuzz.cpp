@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "memory_fs.hpp"
-#include "scanner/elf_reader.hpp"
-#include "scanner/elf_versions.hpp"
+#include "scanner/native/elf_reader.hpp"
+#include "scanner/native/elf_versions.hpp"
 
 namespace {
 

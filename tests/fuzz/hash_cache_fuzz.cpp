@@ -13,7 +13,7 @@
 #include <string>
 
 #include "base/sha256.hpp"
-#include "scanner/hash_cache.hpp"
+#include "scanner/cache/hash_cache.hpp"
 
 namespace {
 

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "base/sha256.hpp"
-#include "scanner/image_archive.hpp"
-#include "scanner/image_filesystem.hpp"
-#include "scanner/image_loader.hpp"
-#include "scanner/wanted_files.hpp"
+#include "scanner/image/image_archive.hpp"
+#include "scanner/image/image_filesystem.hpp"
+#include "scanner/image/image_loader.hpp"
+#include "scanner/image/wanted_files.hpp"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "scanner/image_archive.hpp"
-#include "scanner/image_manifest.hpp"
+#include "scanner/image/image_archive.hpp"
+#include "scanner/image/image_manifest.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace envlock::scanner;

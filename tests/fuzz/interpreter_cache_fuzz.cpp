@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "scanner/interpreter_cache.hpp"
+#include "scanner/python/interpreter_cache.hpp"
 
 namespace {
 

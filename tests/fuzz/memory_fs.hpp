@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "scanner/filesystem.hpp"
+#include "scanner/fs/filesystem.hpp"
 
 namespace envlock::fuzz {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "scanner/metadata_parser.hpp"
+#include "scanner/python/metadata_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace envlock::scanner;

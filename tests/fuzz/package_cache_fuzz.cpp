@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "scanner/package_cache.hpp"
+#include "scanner/python/package_cache.hpp"
 
 namespace {
 

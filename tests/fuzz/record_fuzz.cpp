@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "scanner/record_parser.hpp"
+#include "scanner/python/record_parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace envlock::scanner;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "memory_fs.hpp"
-#include "scanner/site_discovery.hpp"
+#include "scanner/python/site_discovery.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace envlock;

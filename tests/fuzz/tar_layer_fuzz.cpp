@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "scanner/elf_keeper.hpp"
-#include "scanner/layer_reader.hpp"
-#include "scanner/layer_tree.hpp"
-#include "scanner/wanted_files.hpp"
+#include "scanner/image/elf_keeper.hpp"
+#include "scanner/image/layer_reader.hpp"
+#include "scanner/image/layer_tree.hpp"
+#include "scanner/image/wanted_files.hpp"
 
 namespace {
 

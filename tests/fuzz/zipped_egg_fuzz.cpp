@@ -9,9 +9,9 @@
 #include <string>
 
 #include "memory_fs.hpp"
-#include "scanner/package_catalog.hpp"
-#include "scanner/python_probe.hpp"
-#include "scanner/zipped_egg.hpp"
+#include "scanner/python/package_catalog.hpp"
+#include "scanner/python/python_probe.hpp"
+#include "scanner/python/zipped_egg.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace envlock;
