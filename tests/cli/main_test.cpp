@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "scanner/disk_filesystem.hpp"
-#include "scanner/elf_reader.hpp"
+#include "scanner/fs/disk_filesystem.hpp"
+#include "scanner/native/elf_reader.hpp"
 #include "support/paths.hpp"
 
 namespace envlock::cli {

@@ -382,7 +382,7 @@ Oracle run_oracle(const std::vector<json>& cases) {
     for (const json& c : cases) in << c.dump() << "\n";
   }
   const std::string cmd = python + " " + test_support::tests_dir() +
-                          "/resolver/differential_oracle.py " + (root / "cases.jsonl").string() +
+                          "/resolver/scenarios/differential_oracle.py " + (root / "cases.jsonl").string() +
                           " " + (root / "answers.jsonl").string();
   if (std::system(cmd.c_str()) == 0) {
     std::ifstream answers(root / "answers.jsonl");

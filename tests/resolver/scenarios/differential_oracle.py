@@ -1,4 +1,4 @@
-# The oracle of tests/resolver/differential_test.cpp: judges each case of a
+# The oracle of tests/resolver/scenarios/differential_test.cpp: judges each case of a
 # JSON-lines file with Python's `packaging` (what pip uses) and writes one
 # answer per line. Usage: differential_oracle.py CASES ANSWERS
 import json, sys

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "scanner/disk_filesystem.hpp"
-#include "scanner/hash_cache.hpp"
-#include "scanner/package_cache.hpp"
-#include "scanner/wall_clock.hpp"
+#include "scanner/fs/disk_filesystem.hpp"
+#include "scanner/cache/hash_cache.hpp"
+#include "scanner/python/package_cache.hpp"
+#include "scanner/cache/wall_clock.hpp"
 #include "support/paths.hpp"
 #include "support/process.hpp"
 
