@@ -471,17 +471,6 @@ bool evaluate(const Marker& m, const MarkerEnv& env, std::string_view extra) {
   return evaluate_group(m, env, std::string(extra));
 }
 
-bool mentions_extra(const Marker& m) {
-  if (m.comparison) {
-    return m.comparison->lhs.variable == MarkerVar::kExtra ||
-           m.comparison->rhs.variable == MarkerVar::kExtra;
-  }
-  for (const Marker& t : m.terms) {
-    if (mentions_extra(t)) return true;
-  }
-  return false;
-}
-
 std::string to_string(const Marker& m) {
   std::string out;
   format(m, true, out);

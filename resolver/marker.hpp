@@ -104,8 +104,6 @@ Result<Marker> parse_marker(std::string_view text);
 /// strings) the string comparison answers, and ~= is false.
 bool evaluate(const Marker& m, const MarkerEnv& env, std::string_view extra = "");
 
-/// True when the marker tests the `extra` variable anywhere.
-bool mentions_extra(const Marker& m);
 
 /// packaging's str(): `python_version >= "3.8" and (os_name == "nt" or
 /// extra == "gpu")`, extra names normalized.

@@ -30,16 +30,6 @@ std::optional<Severity> severity_of(Action action) {
   return std::nullopt;
 }
 
-std::string_view to_string(Action action) {
-  switch (action) {
-    case Action::kBlock: return "block";
-    case Action::kWarn: return "warn";
-    case Action::kInfo: return "info";
-    case Action::kIgnore: return "ignore";
-  }
-  return "ignore";
-}
-
 std::string_view to_string(VersionMatch match) {
   switch (match) {
     case VersionMatch::kExact: return "exact";

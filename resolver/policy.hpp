@@ -31,8 +31,6 @@ std::set<std::string> default_ignored_cpu_flags();
 /// The severity a finding gets under an action; nullopt for kIgnore (no finding).
 std::optional<Severity> severity_of(Action action);
 
-/// "block", "warn", "info", "ignore".
-std::string_view to_string(Action action);
 /// "exact", "minor", "major", "ignore".
 std::string_view to_string(VersionMatch match);
 

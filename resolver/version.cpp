@@ -118,10 +118,6 @@ int compare_local(const std::vector<LocalSegment>& a, const std::vector<LocalSeg
 
 }  // namespace
 
-Number::Number(std::uint64_t value) {
-  if (value != 0) digits_ = std::to_string(value);
-}
-
 Number Number::from_digits(std::string_view digits) {
   Number n;
   std::size_t i = 0;

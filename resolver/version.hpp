@@ -19,7 +19,6 @@ namespace envlock::resolver {
 class Number {
  public:
   Number() = default;  ///< zero
-  explicit Number(std::uint64_t value);
   /// `digits` is one or more ASCII digits; leading zeros are dropped.
   static Number from_digits(std::string_view digits);
 

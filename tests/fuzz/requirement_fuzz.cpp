@@ -54,7 +54,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (req) {
     if (req->marker) {
       (void)evaluate(*req->marker, env, "gpu");
-      (void)mentions_extra(*req->marker);
       (void)to_string(*req->marker);
     }
     (void)to_string(*req);

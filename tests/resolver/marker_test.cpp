@@ -69,12 +69,6 @@ TEST(MarkerTest, FallsBackToStringsWherePackagingRaises) {
   EXPECT_FALSE(eval("os_name ~= \"posix\""));
 }
 
-TEST(MarkerTest, MentionsExtra) {
-  EXPECT_TRUE(mentions_extra(*parse_marker("python_version > '3' and (os_name == 'nt' or extra == 'x')")));
-  EXPECT_TRUE(mentions_extra(*parse_marker("'x' == extra")));
-  EXPECT_FALSE(mentions_extra(*parse_marker("python_version > '3' and os_name == 'nt'")));
-}
-
 TEST(MarkerTest, ParseErrorsNameTheColumn) {
   const struct {
     const char* text;

@@ -130,9 +130,9 @@ TEST(VersionTest, EqualityIgnoresSpellingAndTrailingZeros) {
 
 TEST(VersionTest, Flags) {
   const Version v = *parse_version("1!2.3rc1.post4.dev5+x");
-  EXPECT_EQ(v.epoch, Number(1));
+  EXPECT_EQ(v.epoch, Number::from_digits("1"));
   ASSERT_EQ(v.release.size(), 2u);
-  EXPECT_EQ(v.release[1], Number(3));
+  EXPECT_EQ(v.release[1], Number::from_digits("3"));
   ASSERT_TRUE(v.pre);
   EXPECT_EQ(v.pre->kind, PreKind::kRc);
   EXPECT_TRUE(v.is_prerelease());
