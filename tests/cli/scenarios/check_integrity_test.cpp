@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/venv.hpp"
 #include "support/paths.hpp"
 
 namespace envlock {
@@ -45,27 +46,16 @@ with open(os.path.join(site, info, "RECORD"), "w") as f:
     f.write("\r\n".join(rows) + "\r\n")
 )PY";
 
-class Venv {
+// The suite's venv, plus installing a fake distribution with a RECORD (kInstall).
+class Venv : public testing::Venv {
  public:
-  explicit Venv(const std::string& dir) : dir_(dir) {
-    auto r = run({"python3", "-m", "venv", "--without-pip", dir_});
-    EXPECT_EQ(r.status, 0) << r.err;
-    auto s = run({python(), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"});
-    site_ = s.out.substr(0, s.out.find('\n'));
-  }
-  std::string python() const { return dir_ + "/bin/python"; }
-  const std::string& site() const { return site_; }
-  std::string at(const std::string& rel) const { return site_ + "/" + rel; }
+  using testing::Venv::Venv;
 
   void install(const std::string& name, const nlohmann::json& files,
                const nlohmann::json& unhashed = nlohmann::json::array()) const {
-    auto r = run({"python3", "-c", kInstall, site_, name, files.dump(), unhashed.dump()});
+    auto r = run({"python3", "-c", kInstall, site(), name, files.dump(), unhashed.dump()});
     ASSERT_EQ(r.status, 0) << r.err;
   }
-
- private:
-  std::string dir_;
-  std::string site_;
 };
 
 struct Verdict {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/venv.hpp"
 
 namespace envlock {
 namespace {
@@ -21,32 +22,8 @@ namespace {
 using testing::envlock;
 using testing::run;
 using testing::TempDir;
+using testing::Venv;
 using testing::write_file;
-
-class Venv {
- public:
-  Venv(const std::string& dir, bool with_pip) : dir_(dir) {
-    std::vector<std::string> argv{"python3", "-m", "venv", dir_};
-    if (!with_pip) argv.insert(argv.begin() + 3, "--without-pip");
-    auto r = run(argv);
-    EXPECT_EQ(r.status, 0) << r.err;
-    site_ = python_out("import sysconfig; print(sysconfig.get_paths()['purelib'], end='')");
-  }
-  std::string python() const { return dir_ + "/bin/python"; }
-  const std::string& site() const { return site_; }
-  std::string at(const std::string& rel) const { return site_ + "/" + rel; }
-  std::string python_out(const std::string& code, std::vector<std::string> args = {}) const {
-    std::vector<std::string> argv{python(), "-c", code};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto r = run(argv);
-    EXPECT_EQ(r.status, 0) << r.err;
-    return r.out;
-  }
-
- private:
-  std::string dir_;
-  std::string site_;
-};
 
 nlohmann::json scan_json(const std::vector<std::string>& target) {
   std::vector<std::string> args{"scan", "--format", "json", "--no-cache"};
